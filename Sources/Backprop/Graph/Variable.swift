@@ -1,0 +1,118 @@
+/// A node of the computation graph: a tensor value, its gradient, and the op that made it.
+///
+/// Operations on variables record themselves onto the tape when gradient
+/// recording is on (see ``withoutGradients(_:)``) and at least one input
+/// requires a gradient. Otherwise nothing is recorded and the result is a
+/// plain constant. A recorded node holds its inputs strongly and nothing
+/// holds it back, so the graph has no reference cycles: it is freed as soon
+/// as the last variable that reaches it goes away.
+public final class Variable<Scalar: TensorScalar> {
+    /// Computes an op's input gradients from the gradient of its output.
+    ///
+    /// - Parameters:
+    ///   - upstream: ∂L/∂output, shaped like the output.
+    ///   - output: the op's result, for VJPs that reuse it (exp, tanh, …).
+    /// - Returns: ∂L/∂input for each input in order, shaped like that input, or
+    ///   nil for an input that gets no gradient. Written with differentiable
+    ///   Variable ops, so that gradients of gradients work.
+    public typealias VJP = (_ upstream: Variable, _ output: Variable) -> [Variable?]
+
+    /// The value. Setting it (an optimizer's update) keeps the node's identity.
+    public var value: Tensor<Scalar>
+
+    /// The accumulated gradient of a leaf, summed over backward calls until ``zeroGrad()``.
+    public var grad: Tensor<Scalar>?
+
+    /// Whether gradients flow to this variable.
+    public var requiresGrad: Bool
+
+    /// How the value came about.
+    enum Origin {
+        case leaf
+        case recorded(Record)
+        /// An interior node whose record the sweep has released; the string is the op's name.
+        case released(String)
+    }
+
+    struct Record {
+        let op: String
+        let inputs: [Variable]
+        let vjp: VJP
+    }
+
+    var origin: Origin
+
+    /// Creates a leaf variable holding `value`.
+    public init(_ value: Tensor<Scalar>, requiresGrad: Bool = false) {
+        self.value = value
+        self.requiresGrad = requiresGrad
+        self.origin = .leaf
+    }
+
+    /// Creates a 0-d leaf variable holding `scalar`.
+    public convenience init(_ scalar: Scalar, requiresGrad: Bool = false) {
+        self.init(Tensor(scalar), requiresGrad: requiresGrad)
+    }
+
+    /// Creates the result of a primitive op, recording it when recording is on
+    /// and some input requires a gradient.
+    ///
+    /// This is the extension point for new primitive ops: compute the forward
+    /// on tensors, then pass the inputs and a VJP. See `Docs/AddingAnOp.md`.
+    ///
+    /// - Parameters:
+    ///   - value: the op's result, computed from the inputs' values.
+    ///   - op: a short name, shown in messages and in DOT output.
+    ///   - inputs: the variables the value was computed from.
+    ///   - vjp: maps ∂L/∂output to ∂L/∂input for each input; it must not capture the result.
+    public init(_ value: Tensor<Scalar>, recordedAs op: String, inputs: [Variable], vjp: @escaping VJP) {
+        self.value = value
+        if GradientMode.isRecording && inputs.contains(where: \.requiresGrad) {
+            requiresGrad = true
+            origin = .recorded(Record(op: op, inputs: inputs, vjp: vjp))
+        } else {
+            requiresGrad = false
+            origin = .leaf
+        }
+    }
+
+    /// The value's shape.
+    public var shape: [Int] { value.shape }
+
+    /// The only element of a value that holds exactly one.
+    public var scalar: Scalar { value.scalar }
+
+    /// Whether the user created this variable, rather than an op.
+    public var isLeaf: Bool {
+        if case .leaf = origin { return true }
+        return false
+    }
+
+    /// The name of the op that made this variable, or nil for a leaf.
+    public var op: String? {
+        switch origin {
+        case .leaf: return nil
+        case .recorded(let record): return record.op
+        case .released(let op): return op
+        }
+    }
+
+    var record: Record? {
+        if case .recorded(let record) = origin { return record }
+        return nil
+    }
+
+    /// Clears the accumulated gradient.
+    public func zeroGrad() { grad = nil }
+
+    /// A constant with the same value, cut from the graph: no gradient flows through it.
+    public func detached() -> Variable { Variable(value) }
+}
+
+extension Variable: CustomStringConvertible {
+    /// The value, followed by the op that made it.
+    public var description: String {
+        let suffix = op.map { ", op: \($0)" } ?? (requiresGrad ? ", requiresGrad: true" : "")
+        return "Variable(\(value)\(suffix))"
+    }
+}

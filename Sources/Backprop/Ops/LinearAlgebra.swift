@@ -1,0 +1,33 @@
+/// The matrix product of two variables.
+///
+/// Shapes: `[m, k] × [k, n] → [m, n]`; batched `[b, m, k] × [b, k, n] → [b, m, n]`;
+/// and `[b, m, k] × [k, n] → [b, m, n]`, one matrix applied to every batch entry.
+public func matmul<S: TensorScalar>(_ a: Variable<S>, _ b: Variable<S>) -> Variable<S> {
+    if a.shape.count == 3 && b.shape.count == 2 {
+        let (batch, m, k) = (a.shape[0], a.shape[1], a.shape[2])
+        guard b.shape[0] == k else {
+            fatalError("matmul: \(describe(a.shape)) × \(describe(b.shape)): inner dimensions \(k) and \(b.shape[0]) differ")
+        }
+        return matmul(a.reshaped([batch * m, k]), transposed: false, b, transposed: false).reshaped([batch, m, b.shape[1]])
+    }
+    return matmul(a, transposed: false, b, transposed: false)
+}
+
+/// `op(a) · op(b)`, where `op` swaps the last two axes of an operand whose flag is set.
+///
+/// The VJPs use the transpose flags too, so no transposed copy is ever made.
+func matmul<S: TensorScalar>(_ a: Variable<S>, transposed ta: Bool, _ b: Variable<S>, transposed tb: Bool) -> Variable<S> {
+    let value = matmul(a.value, transposed: ta, b.value, transposed: tb)
+    return Variable(value, recordedAs: "matmul", inputs: [a, b]) { g, _ in
+        switch (ta, tb) {
+        case (false, false):    // C = A B:    dA = G Bᵀ,    dB = Aᵀ G
+            return [matmul(g, transposed: false, b, transposed: true), matmul(a, transposed: true, g, transposed: false)]
+        case (true, false):     // C = Aᵀ B:   dA = B Gᵀ,    dB = A G
+            return [matmul(b, transposed: false, g, transposed: true), matmul(a, transposed: false, g, transposed: false)]
+        case (false, true):     // C = A Bᵀ:   dA = G B,     dB = Gᵀ A
+            return [matmul(g, transposed: false, b, transposed: false), matmul(g, transposed: true, a, transposed: false)]
+        case (true, true):      // C = Aᵀ Bᵀ:  dA = Bᵀ Gᵀ,   dB = Gᵀ Aᵀ
+            return [matmul(b, transposed: true, g, transposed: true), matmul(g, transposed: true, a, transposed: true)]
+        }
+    }
+}

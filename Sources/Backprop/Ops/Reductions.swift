@@ -1,0 +1,74 @@
+// Reductions. `max` and `min` route the gradient to the first extreme element
+// (as PyTorch's max(dim) does) through a scatter, which is itself differentiable.
+
+extension Variable {
+    /// The sum of all elements, as a 0-d variable.
+    public func sum() -> Variable {
+        let shape = self.shape
+        return Variable(value.sum(), recordedAs: "sum", inputs: [self]) { g, _ in [g.broadcast(to: shape)] }
+    }
+
+    /// The sum along `axis` (negative counts from the end); `keepDims` keeps it with size 1.
+    public func sum(axis: Int, keepDims: Bool = false) -> Variable {
+        let shape = self.shape
+        return Variable(value.sum(axis: axis, keepDims: keepDims), recordedAs: "sum", inputs: [self]) { g, _ in
+            [(keepDims ? g : g.expandingDims(axis: axis < 0 ? axis + shape.count : axis)).broadcast(to: shape)]
+        }
+    }
+
+    /// The mean of all elements, as a 0-d variable.
+    public func mean() -> Variable { sum() / Scalar(Swift.max(value.count, 1)) }
+
+    /// The mean along `axis`.
+    public func mean(axis: Int, keepDims: Bool = false) -> Variable {
+        let resolved = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: shape.count, op: "mean") }
+        return sum(axis: axis, keepDims: keepDims) / Scalar(Swift.max(shape[resolved], 1))
+    }
+
+    /// The largest element, as a 0-d variable.
+    public func max() -> Variable { reshaped([-1]).max(axis: 0) }
+
+    /// The largest element along `axis`.
+    public func max(axis: Int, keepDims: Bool = false) -> Variable { extreme(.argmax, axis: axis, keepDims: keepDims, name: "max") }
+
+    /// The smallest element, as a 0-d variable.
+    public func min() -> Variable { reshaped([-1]).min(axis: 0) }
+
+    /// The smallest element along `axis`.
+    public func min(axis: Int, keepDims: Bool = false) -> Variable { extreme(.argmin, axis: axis, keepDims: keepDims, name: "min") }
+
+    private func extreme(_ op: ReductionKernel, axis: Int, keepDims: Bool, name: String) -> Variable {
+        let positions = value.extremePositions(op, axis: axis, name: name)
+        let resolved = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: shape.count, op: name) }
+        var outShape = shape
+        if keepDims { outShape[resolved] = 1 } else { outShape.remove(at: resolved) }
+        return gathering(flatIndices: positions, shape: outShape, name: name)
+    }
+
+    /// `log Σ exp(x)` along `axis`, computed stably by shifting by the maximum.
+    public func logSumExp(axis: Int, keepDims: Bool = false) -> Variable {
+        let resolved = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: shape.count, op: "logSumExp") }
+        var shift = value.max(axis: resolved, keepDims: true)
+        shift.storage = shift.storage.map { $0.isFinite ? $0 : 0 }   // all −∞ (or an ∞) along the axis
+        var result = log((value - shift).map(.exp).sum(axis: resolved, keepDims: true)) + shift
+        if !keepDims { result = result.squeezed(axis: resolved) }
+        return Variable(result, recordedAs: "logSumExp", inputs: [self]) { g, output in
+            // ∂/∂x = softmax(x) = exp(x − logSumExp(x)).
+            let expand = { (v: Variable) in keepDims ? v : v.expandingDims(axis: resolved) }
+            return [expand(g) * exp(self - expand(output))]
+        }
+    }
+
+    /// `log Σ exp(x)` over all elements, as a 0-d variable.
+    public func logSumExp() -> Variable { reshaped([-1]).logSumExp(axis: 0) }
+}
+
+/// The softmax along `axis`: `exp(x − logSumExp(x))`, stable for large logits.
+public func softmax<S: TensorScalar>(_ x: Variable<S>, axis: Int = -1) -> Variable<S> {
+    exp(logSoftmax(x, axis: axis))
+}
+
+/// The log-softmax along `axis`: `x − logSumExp(x)`, stable for large logits.
+public func logSoftmax<S: TensorScalar>(_ x: Variable<S>, axis: Int = -1) -> Variable<S> {
+    x - x.logSumExp(axis: axis, keepDims: true)
+}

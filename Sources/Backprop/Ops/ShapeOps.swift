@@ -1,0 +1,147 @@
+// Shape primitives. Indexing ops (slicing, gathering, picking, max) share one
+// pair of mutually adjoint primitives: a gather by flat index, whose VJP is a
+// scatter-add, and the scatter-add, whose VJP is the gather.
+
+extension Variable {
+    /// The same elements in a new shape; one size may be -1, to be inferred.
+    public func reshaped(_ newShape: [Int]) -> Variable {
+        let shape = self.shape
+        return Variable(value.reshaped(newShape), recordedAs: "reshaped", inputs: [self]) { g, _ in [g.reshaped(shape)] }
+    }
+
+    /// The axes reordered: axis `i` of the result is axis `permutation[i]` of this variable.
+    public func permuted(_ permutation: [Int]) -> Variable {
+        let result = value.permuted(permutation)
+        let resolved = permutation.map { $0 < 0 ? $0 + shape.count : $0 }
+        var inverse = [Int](repeating: 0, count: resolved.count)
+        for (i, axis) in resolved.enumerated() { inverse[axis] = i }
+        return Variable(result, recordedAs: "permuted", inputs: [self]) { g, _ in [g.permuted(inverse)] }
+    }
+
+    /// The last two axes swapped.
+    public func transposed() -> Variable {
+        guard shape.count >= 2 else { fatalError("transposed: a variable of shape \(describe(shape)) has fewer than 2 axes") }
+        var permutation = Array(0..<shape.count)
+        permutation.swapAt(shape.count - 1, shape.count - 2)
+        return permuted(permutation)
+    }
+
+    /// Repeated along broadcast axes to fill `newShape`, by NumPy's rules.
+    public func broadcast(to newShape: [Int]) -> Variable {
+        let shape = self.shape
+        return Variable(value.broadcast(to: newShape), recordedAs: "broadcast", inputs: [self]) { g, _ in
+            [unbroadcast(g, to: shape)]
+        }
+    }
+
+    /// A new axis of size 1 inserted at `axis`.
+    public func expandingDims(axis: Int) -> Variable { reshaped(value.expandingDims(axis: axis).shape) }
+
+    /// Without the size-1 axis `axis`, or without every size-1 axis when `axis` is nil.
+    public func squeezed(axis: Int? = nil) -> Variable { reshaped(value.squeezed(axis: axis).shape) }
+
+    /// The elements at positions `range` along `axis`.
+    public func slicing(_ range: Range<Int>, axis: Int = 0) -> Variable {
+        let result = value.slicing(range, axis: axis)
+        let (positions, _) = checked { () throws(ShapeError) in
+            try Shapes.gathering(shape, indices: Array(range), axis: axis)
+        }
+        return Variable(result, recordedAs: "slicing", inputs: [self]) { [shape] g, _ in
+            [g.scatterAdding(flatIndices: positions, shape: shape)]
+        }
+    }
+
+    /// Joins variables along `axis`; all other sizes must agree.
+    public static func concatenated(_ parts: [Variable], axis: Int = 0) -> Variable {
+        let result = Tensor.concatenated(parts.map(\.value), axis: axis)
+        let resolved = axis < 0 ? axis + result.rank : axis
+        let sizes = parts.map { $0.shape[resolved] }
+        return Variable(result, recordedAs: "concatenated", inputs: parts) { g, _ in
+            var start = 0
+            return sizes.map { size in
+                defer { start += size }
+                return g.slicing(start..<(start + size), axis: resolved)
+            }
+        }
+    }
+
+    /// Stacks variables of one shape along a new axis.
+    public static func stacked(_ parts: [Variable], axis: Int = 0) -> Variable {
+        concatenated(parts.map { $0.expandingDims(axis: axis) }, axis: axis)
+    }
+
+    /// Whole slices picked along `axis` by `indices`, as PyTorch's `index_select`:
+    /// embedding rows, for example. Indices may repeat.
+    public func gathering(indices: [Int], axis: Int) -> Variable {
+        let (positions, outShape) = checked { () throws(ShapeError) in
+            try Shapes.gathering(shape, indices: indices, axis: axis)
+        }
+        return gathering(flatIndices: positions, shape: outShape, name: "gathering")
+    }
+
+    /// One element per position of the other axes, picked along `axis` by `indices`,
+    /// as NumPy's `take_along_axis`: for logits `[N, C]` and labels `[N]`, the `[N]` picked logits.
+    public func picking(_ indices: [Int], axis: Int = -1) -> Variable {
+        let (positions, outShape) = checked { () throws(ShapeError) in
+            try Shapes.picking(shape, indices: indices, axis: axis)
+        }
+        return gathering(flatIndices: positions, shape: outShape, name: "picking")
+    }
+
+    /// `result[i] = flat[indices[i]]` (0 for index -1), shaped `shape`.
+    func gathering(flatIndices indices: [Int], shape newShape: [Int], name: String = "gather") -> Variable {
+        let shape = self.shape
+        return Variable(value.gathering(flatIndices: indices, shape: newShape), recordedAs: name, inputs: [self]) { g, _ in
+            [g.scatterAdding(flatIndices: indices, shape: shape)]
+        }
+    }
+
+    /// Zeros of `shape` into which `result.flat[indices[i]] += flat[i]` (index -1 skipped).
+    func scatterAdding(flatIndices indices: [Int], shape newShape: [Int]) -> Variable {
+        let shape = self.shape
+        return Variable(value.scatterAdding(flatIndices: indices, shape: newShape), recordedAs: "scatterAdd", inputs: [self]) { g, _ in
+            [g.gathering(flatIndices: indices, shape: shape)]
+        }
+    }
+}
+
+extension Shapes {
+    /// Flat source positions and the result shape of an `index_select` along `axis`.
+    static func gathering(_ shape: [Int], indices: [Int], axis: Int) throws(ShapeError) -> ([Int], [Int]) {
+        let axis = try Shapes.axis(axis, rank: shape.count, op: "gathering")
+        if let bad = indices.first(where: { $0 < 0 || $0 >= shape[axis] }) {
+            throw ShapeError("gathering", "index \(bad) is out of range for axis \(axis) of shape \(describe(shape))")
+        }
+        let outer = count(Array(shape[..<axis])), inner = count(Array(shape[(axis + 1)...]))
+        var positions: [Int] = []
+        positions.reserveCapacity(outer * indices.count * inner)
+        for o in 0..<outer {
+            for index in indices {
+                let start = (o * shape[axis] + index) * inner
+                positions.append(contentsOf: start..<(start + inner))
+            }
+        }
+        var outShape = shape
+        outShape[axis] = indices.count
+        return (positions, outShape)
+    }
+
+    /// Flat source positions and the result shape of a per-position pick along `axis`.
+    static func picking(_ shape: [Int], indices: [Int], axis: Int) throws(ShapeError) -> ([Int], [Int]) {
+        let axis = try Shapes.axis(axis, rank: shape.count, op: "picking")
+        var outShape = shape
+        outShape.remove(at: axis)
+        guard indices.count == count(outShape) else {
+            throw ShapeError("picking", "\(indices.count) indices for shape \(describe(shape)) along axis \(axis); "
+                             + "expected one per element of \(describe(outShape))")
+        }
+        if let bad = indices.first(where: { $0 < 0 || $0 >= shape[axis] }) {
+            throw ShapeError("picking", "index \(bad) is out of range for axis \(axis) of shape \(describe(shape))")
+        }
+        let inner = count(Array(shape[(axis + 1)...]))
+        let positions = indices.enumerated().map { k, index in
+            ((k / inner) * shape[axis] + index) * inner + k % inner
+        }
+        return (positions, outShape)
+    }
+}

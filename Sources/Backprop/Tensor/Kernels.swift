@@ -1,0 +1,259 @@
+/// An elementwise function of one tensor, with its parameters. Library-internal.
+public enum UnaryKernel<Scalar: TensorScalar>: Sendable {
+    case negate, exp, log, sqrt, abs, sign, sin, cos, tanh, erf, sigmoid, softplus, relu
+    /// 1 where the element is positive, else 0.
+    case positive
+    case power(Scalar)
+    case add(Scalar)
+    case multiply(Scalar)
+    /// `scalar - x`.
+    case subtractFrom(Scalar)
+    /// `scalar / x`.
+    case divide(Scalar)
+    case clamp(Scalar, Scalar)
+    /// 1 where `low ≤ x ≤ high`, else 0.
+    case inside(Scalar, Scalar)
+    case leakyRelu(Scalar)
+    /// 1 where the element is positive, else the slope.
+    case leakyReluSlope(Scalar)
+}
+
+/// An elementwise function of two broadcast tensors. Library-internal.
+public enum BinaryKernel: Sendable {
+    case add, subtract, multiply, divide, maximum, minimum
+    /// Comparisons give 1 where they hold, else 0.
+    case greater, greaterOrEqual, less, lessOrEqual, equal
+}
+
+/// A reduction along one axis. Library-internal.
+public enum ReductionKernel: Sendable {
+    case sum, max, min
+    /// The first position of the maximum along the axis, as a scalar.
+    case argmax
+    /// The first position of the minimum along the axis, as a scalar.
+    case argmin
+}
+
+/// One kernel invocation with its operands. Library-internal: `TensorScalar._run` executes it.
+public enum Kernel<Scalar: TensorScalar> {
+    /// `out[i] = op(x[i])`.
+    case map(UnaryKernel<Scalar>, UnsafeBufferPointer<Scalar>, UnsafeMutableBufferPointer<Scalar>)
+    /// `out = op(lhs, rhs)` over `shape`, operands read through broadcast strides.
+    case zip(BinaryKernel, StridedOperand<Scalar>, StridedOperand<Scalar>, shape: [Int], UnsafeMutableBufferPointer<Scalar>)
+    /// Reduces the middle axis of the input viewed as `[outer, count, inner]`.
+    case reduce(ReductionKernel, UnsafeBufferPointer<Scalar>, outer: Int, count: Int, inner: Int, UnsafeMutableBufferPointer<Scalar>)
+    /// `out = op(a) · op(b)` for row-major matrices, `out` being `[m, n]`.
+    case gemm(UnsafeBufferPointer<Scalar>, transposeA: Bool, UnsafeBufferPointer<Scalar>, transposeB: Bool,
+              m: Int, n: Int, k: Int, UnsafeMutableBufferPointer<Scalar>)
+    /// `out = condition ≠ 0 ? a : b` over `shape`, operands read through broadcast strides.
+    case select(StridedOperand<Scalar>, StridedOperand<Scalar>, StridedOperand<Scalar>, shape: [Int], UnsafeMutableBufferPointer<Scalar>)
+    /// `out` = the strided view of `source` over `shape`, made contiguous.
+    case copy(StridedOperand<Scalar>, shape: [Int], UnsafeMutableBufferPointer<Scalar>)
+    /// `out[i] = source[indices[i]]`, or 0 where the index is negative.
+    case gather(UnsafeBufferPointer<Scalar>, indices: UnsafeBufferPointer<Int>, UnsafeMutableBufferPointer<Scalar>)
+    /// `out[indices[i]] += source[i]`, skipping negative indices.
+    case scatterAdd(UnsafeBufferPointer<Scalar>, indices: UnsafeBufferPointer<Int>, UnsafeMutableBufferPointer<Scalar>)
+}
+
+/// Executes a kernel; called from each scalar type's `_run`, so it is specialized per type.
+@inline(__always)
+func run<S: TensorScalar>(_ kernel: Kernel<S>) {
+    switch kernel {
+    case let .map(op, x, out): mapKernel(op, x, out)
+    case let .zip(op, lhs, rhs, shape, out): zipKernel(op, lhs, rhs, shape: shape, out)
+    case let .reduce(op, x, outer, count, inner, out): reduceKernel(op, x, outer: outer, count: count, inner: inner, out)
+    case let .gemm(a, transposeA, b, transposeB, m, n, k, out):
+        gemmKernel(a, transposeA: transposeA, b, transposeB: transposeB, m: m, n: n, k: k, out)
+    case let .copy(source, shape, out):
+        walkRows(shape, source.strides, source.strides, source.strides, count: out.count) { a, _, _, o, n, sa, _, _ in
+            for i in 0..<n { out[o + i] = source.base[a + i * sa] }
+        }
+    case let .select(condition, a, b, shape, out):
+        walkRows(shape, condition.strides, a.strides, b.strides, count: out.count) { c, x, y, o, n, sc, sx, sy in
+            for i in 0..<n { out[o + i] = condition.base[c + i * sc] != 0 ? a.base[x + i * sx] : b.base[y + i * sy] }
+        }
+    case let .gather(source, indices, out):
+        for i in 0..<indices.count { out[i] = indices[i] < 0 ? 0 : source[indices[i]] }
+    case let .scatterAdd(source, indices, out):
+        for i in 0..<indices.count where indices[i] >= 0 { out[indices[i]] += source[i] }
+    }
+}
+
+/// A tensor operand read through per-dimension strides (0 where it is broadcast). Library-internal.
+public struct StridedOperand<Scalar: TensorScalar> {
+    let base: UnsafePointer<Scalar>
+    let strides: [Int]
+}
+
+@inline(__always)
+func apply<S: TensorScalar>(_ op: UnaryKernel<S>, _ x: S) -> S {
+    switch op {
+    case .negate: return -x
+    case .exp: return S.exp(x)
+    case .log: return S.log(x)
+    case .sqrt: return x.squareRoot()
+    case .abs: return Swift.abs(x)
+    case .sign: return x > 0 ? 1 : (x < 0 ? -1 : 0)
+    case .sin: return S.sin(x)
+    case .cos: return S.cos(x)
+    case .tanh: return S.tanh(x)
+    case .erf: return S.erf(x)
+    case .sigmoid:
+        // Two branches so that exp never overflows.
+        if x >= 0 { return 1 / (1 + S.exp(-x)) }
+        let e = S.exp(x)
+        return e / (1 + e)
+    case .softplus: return Swift.max(x, 0) + S.log1p(S.exp(-Swift.abs(x)))
+    case .relu: return x > 0 ? x : 0
+    case .positive: return x > 0 ? 1 : 0
+    case .power(let p): return p == 2 ? x * x : S.pow(x, p)
+    case .add(let c): return x + c
+    case .multiply(let c): return x * c
+    case .subtractFrom(let c): return c - x
+    case .divide(let c): return c / x
+    case .clamp(let low, let high): return Swift.min(Swift.max(x, low), high)
+    case .inside(let low, let high): return x >= low && x <= high ? 1 : 0
+    case .leakyRelu(let slope): return x > 0 ? x : x * slope
+    case .leakyReluSlope(let slope): return x > 0 ? 1 : slope
+    }
+}
+
+func mapKernel<S: TensorScalar>(_ op: UnaryKernel<S>, _ x: UnsafeBufferPointer<S>, _ out: UnsafeMutableBufferPointer<S>) {
+    // Hot, parameter-free cases get their own loops so the compiler can vectorize them.
+    switch op {
+    case .negate: for i in 0..<x.count { out[i] = -x[i] }
+    case .add(let c): for i in 0..<x.count { out[i] = x[i] + c }
+    case .multiply(let c): for i in 0..<x.count { out[i] = x[i] * c }
+    case .relu: for i in 0..<x.count { out[i] = Swift.max(x[i], 0) }
+    default: for i in 0..<x.count { out[i] = apply(op, x[i]) }
+    }
+}
+
+@inline(__always)
+func apply<S: TensorScalar>(_ op: BinaryKernel, _ a: S, _ b: S) -> S {
+    switch op {
+    case .add: return a + b
+    case .subtract: return a - b
+    case .multiply: return a * b
+    case .divide: return a / b
+    case .maximum: return a >= b ? a : b
+    case .minimum: return a <= b ? a : b
+    case .greater: return a > b ? 1 : 0
+    case .greaterOrEqual: return a >= b ? 1 : 0
+    case .less: return a < b ? 1 : 0
+    case .lessOrEqual: return a <= b ? 1 : 0
+    case .equal: return a == b ? 1 : 0
+    }
+}
+
+@inline(__always)
+func zipRun<S: TensorScalar>(_ op: BinaryKernel, _ a: UnsafePointer<S>, _ sa: Int, _ b: UnsafePointer<S>, _ sb: Int,
+                             _ out: UnsafeMutablePointer<S>, _ n: Int) {
+    switch (op, sa, sb) {
+    case (.add, 1, 1): for i in 0..<n { out[i] = a[i] + b[i] }
+    case (.multiply, 1, 1): for i in 0..<n { out[i] = a[i] * b[i] }
+    case (.subtract, 1, 1): for i in 0..<n { out[i] = a[i] - b[i] }
+    case (.add, 1, 0): let c = b[0]; for i in 0..<n { out[i] = a[i] + c }
+    case (.multiply, 1, 0): let c = b[0]; for i in 0..<n { out[i] = a[i] * c }
+    default: for i in 0..<n { out[i] = apply(op, a[i * sa], b[i * sb]) }
+    }
+}
+
+/// Walks the rows (innermost dimension) of `shape` for up to three strided operands, handing `body`
+/// each operand's offset at the row start, the output offset, the row length and the operands' inner strides.
+@inline(__always)
+func walkRows(_ shape: [Int], _ s0: [Int], _ s1: [Int], _ s2: [Int], count: Int,
+              _ body: (Int, Int, Int, Int, Int, Int, Int, Int) -> Void) {
+    guard count > 0 else { return }
+    let rank = shape.count
+    guard rank > 0 else { body(0, 0, 0, 0, 1, 0, 0, 0); return }
+    let inner = shape[rank - 1]
+    let (i0, i1, i2) = (s0[rank - 1], s1[rank - 1], s2[rank - 1])
+    var index = [Int](repeating: 0, count: rank)
+    var (o0, o1, o2, written) = (0, 0, 0, 0)
+    while written < count {
+        body(o0, o1, o2, written, inner, i0, i1, i2)
+        written += inner
+        var axis = rank - 2
+        while axis >= 0 {
+            index[axis] += 1
+            o0 += s0[axis]; o1 += s1[axis]; o2 += s2[axis]
+            if index[axis] < shape[axis] { break }
+            o0 -= s0[axis] * shape[axis]; o1 -= s1[axis] * shape[axis]; o2 -= s2[axis] * shape[axis]
+            index[axis] = 0
+            axis -= 1
+        }
+        if axis < 0 { break }
+    }
+}
+
+func zipKernel<S: TensorScalar>(_ op: BinaryKernel, _ lhs: StridedOperand<S>, _ rhs: StridedOperand<S>,
+                                shape: [Int], _ out: UnsafeMutableBufferPointer<S>) {
+    guard let outBase = out.baseAddress else { return }
+    walkRows(shape, lhs.strides, rhs.strides, rhs.strides, count: out.count) { a, b, _, o, n, sa, sb, _ in
+        zipRun(op, lhs.base + a, sa, rhs.base + b, sb, outBase + o, n)
+    }
+}
+
+func reduceKernel<S: TensorScalar>(_ op: ReductionKernel, _ x: UnsafeBufferPointer<S>, outer: Int, count: Int, inner: Int,
+                                   _ out: UnsafeMutableBufferPointer<S>) {
+    for o in 0..<outer {
+        let block = o * count * inner
+        switch op {
+        case .sum:
+            for i in 0..<inner { out[o * inner + i] = 0 }
+            for c in 0..<count {
+                let row = block + c * inner
+                for i in 0..<inner { out[o * inner + i] += x[row + i] }
+            }
+        case .max, .min:
+            let isMax = op == .max
+            for i in 0..<inner { out[o * inner + i] = x[block + i] }
+            for c in 1..<Swift.max(count, 1) {
+                let row = block + c * inner
+                for i in 0..<inner {
+                    let v = x[row + i], best = out[o * inner + i]
+                    // NaN propagates, as in NumPy.
+                    if isMax ? (v > best || v.isNaN) : (v < best || v.isNaN) { out[o * inner + i] = v }
+                }
+            }
+        case .argmax, .argmin:
+            let isMax = op == .argmax
+            for i in 0..<inner {
+                var best = x[block + i], position = 0
+                for c in 1..<Swift.max(count, 1) {
+                    let v = x[block + c * inner + i]
+                    if best.isNaN { break }
+                    if v.isNaN || (isMax ? v > best : v < best) { best = v; position = c }
+                }
+                out[o * inner + i] = S(position)
+            }
+        }
+    }
+}
+
+func gemmKernel<S: TensorScalar>(_ a: UnsafeBufferPointer<S>, transposeA: Bool, _ b: UnsafeBufferPointer<S>, transposeB: Bool,
+                                 m: Int, n: Int, k: Int, _ out: UnsafeMutableBufferPointer<S>) {
+    // A is [m, k] (or [k, m] when transposed); B is [k, n] (or [n, k]).
+    let (aRow, aCol) = transposeA ? (1, m) : (k, 1)
+    if !transposeB {
+        for i in 0..<m {
+            let o = i * n
+            for j in 0..<n { out[o + j] = 0 }
+            for p in 0..<k {
+                let aip = a[i * aRow + p * aCol]
+                let row = p * n
+                for j in 0..<n { out[o + j] += aip * b[row + j] }
+            }
+        }
+    } else {
+        for i in 0..<m {
+            for j in 0..<n {
+                var total: S = 0
+                let row = j * k
+                for p in 0..<k { total += a[i * aRow + p * aCol] * b[row + p] }
+                out[i * n + j] = total
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+extension Tensor {
+    /// Applies an elementwise kernel.
+    func map(_ op: UnaryKernel<Scalar>) -> Tensor {
+        withBuffer { x in Tensor(shape: shape) { out in Scalar._run(.map(op, x, out)) } }
+    }
+
+    /// Combines two tensors elementwise, broadcasting them by NumPy's rules.
+    func combining(_ other: Tensor, _ op: BinaryKernel, name: String) -> Tensor {
+        let outShape = checked { () throws(ShapeError) in try Shapes.broadcast(shape, other.shape, op: name) }
+        let lhsStrides = Shapes.broadcastStrides(shape, to: outShape)
+        let rhsStrides = Shapes.broadcastStrides(other.shape, to: outShape)
+        return withBuffer { a in
+            other.withBuffer { b in
+                Tensor(shape: outShape) { out in
+                    guard let aBase = a.baseAddress, let bBase = b.baseAddress else { return }
+                    Scalar._run(.zip(op, StridedOperand(base: aBase, strides: lhsStrides),
+                                     StridedOperand(base: bBase, strides: rhsStrides), shape: outShape, out))
+                }
+            }
+        }
+    }
+
+    /// The element-wise comparison masks: 1 where the relation holds, else 0.
+    public func isGreater(than other: Tensor) -> Tensor { combining(other, .greater, name: "isGreater") }
+    /// 1 where this tensor's element is at least the other's, else 0.
+    public func isGreaterOrEqual(to other: Tensor) -> Tensor { combining(other, .greaterOrEqual, name: "isGreaterOrEqual") }
+    /// 1 where this tensor's element is below the other's, else 0.
+    public func isLess(than other: Tensor) -> Tensor { combining(other, .less, name: "isLess") }
+    /// 1 where this tensor's element is at most the other's, else 0.
+    public func isLessOrEqual(to other: Tensor) -> Tensor { combining(other, .lessOrEqual, name: "isLessOrEqual") }
+    /// 1 where the elements are equal, else 0.
+    public func isEqual(to other: Tensor) -> Tensor { combining(other, .equal, name: "isEqual") }
+}
+
+// MARK: Operators (broadcasting)
+
+extension Tensor {
+    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.combining(rhs, .add, name: "+") }
+    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.combining(rhs, .subtract, name: "-") }
+    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.combining(rhs, .multiply, name: "*") }
+    public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.combining(rhs, .divide, name: "/") }
+
+    public static func + (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.map(.add(rhs)) }
+    public static func - (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.map(.add(-rhs)) }
+    public static func * (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.map(.multiply(rhs)) }
+    public static func / (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.map(.multiply(1 / rhs)) }
+
+    public static func + (lhs: Scalar, rhs: Tensor) -> Tensor { rhs.map(.add(lhs)) }
+    public static func - (lhs: Scalar, rhs: Tensor) -> Tensor { rhs.map(.subtractFrom(lhs)) }
+    public static func * (lhs: Scalar, rhs: Tensor) -> Tensor { rhs.map(.multiply(lhs)) }
+    public static func / (lhs: Scalar, rhs: Tensor) -> Tensor { rhs.map(.divide(lhs)) }
+
+    public static prefix func - (x: Tensor) -> Tensor { x.map(.negate) }
+
+    public static func += (lhs: inout Tensor, rhs: Tensor) { lhs = lhs + rhs }
+    public static func -= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs - rhs }
+    public static func *= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs * rhs }
+}
+
+// MARK: Elementwise math
+
+/// e raised to each element.
+public func exp<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> { x.map(.exp) }
+/// The natural logarithm of each element.
+public func log<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> { x.map(.log) }
+/// The square root of each element.
+public func sqrt<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> { x.map(.sqrt) }
+/// The absolute value of each element.
+public func abs<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> { x.map(.abs) }
+/// The sine of each element.
+public func sin<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> { x.map(.sin) }
+/// The cosine of each element.
+public func cos<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> { x.map(.cos) }
+/// The hyperbolic tangent of each element.
+public func tanh<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> { x.map(.tanh) }
+/// The logistic function 1 / (1 + e⁻ˣ) of each element.
+public func sigmoid<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> { x.map(.sigmoid) }
+/// max(x, 0) of each element.
+public func relu<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> { x.map(.relu) }
+/// Each element raised to `exponent`.
+public func pow<S: TensorScalar>(_ x: Tensor<S>, _ exponent: S) -> Tensor<S> { x.map(.power(exponent)) }
+/// The larger of the two elements at each broadcast position.
+public func maximum<S: TensorScalar>(_ a: Tensor<S>, _ b: Tensor<S>) -> Tensor<S> { a.combining(b, .maximum, name: "maximum") }
+/// The smaller of the two elements at each broadcast position.
+public func minimum<S: TensorScalar>(_ a: Tensor<S>, _ b: Tensor<S>) -> Tensor<S> { a.combining(b, .minimum, name: "minimum") }
+
+extension Tensor {
+    /// Each element limited to `[min, max]`.
+    public func clamped(min low: Scalar, max high: Scalar) -> Tensor { map(.clamp(low, high)) }
+}
+
+/// Picks `a` where `condition` is non-zero and `b` elsewhere; all three broadcast together.
+public func which<S: TensorScalar>(_ condition: Tensor<S>, _ a: Tensor<S>, _ b: Tensor<S>) -> Tensor<S> {
+    let shape = checked { () throws(ShapeError) in
+        try Shapes.broadcast(try Shapes.broadcast(condition.shape, a.shape, op: "which"), b.shape, op: "which")
+    }
+    return condition.withBuffer { c in
+        a.withBuffer { x in
+            b.withBuffer { y in
+                Tensor(shape: shape) { out in
+                    guard let c = c.baseAddress, let x = x.baseAddress, let y = y.baseAddress else { return }
+                    S._run(.select(StridedOperand(base: c, strides: Shapes.broadcastStrides(condition.shape, to: shape)),
+                                   StridedOperand(base: x, strides: Shapes.broadcastStrides(a.shape, to: shape)),
+                                   StridedOperand(base: y, strides: Shapes.broadcastStrides(b.shape, to: shape)),
+                                   shape: shape, out))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+extension Tensor {
+    /// Reduces one axis with a kernel, viewing the tensor as `[outer, count, inner]`.
+    func reduce(_ op: ReductionKernel, axis: Int, keepDims: Bool, name: String) -> Tensor {
+        let axis = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: rank, op: name) }
+        let count = shape[axis]
+        if count == 0 && op != .sum {
+            fatalError("\(name): axis \(axis) of shape \(describe(shape)) is empty")
+        }
+        let outer = Shapes.count(Array(shape[..<axis]))
+        let inner = Shapes.count(Array(shape[(axis + 1)...]))
+        var outShape = shape
+        if keepDims { outShape[axis] = 1 } else { outShape.remove(at: axis) }
+        return withBuffer { x in
+            Tensor(shape: outShape) { out in Scalar._run(.reduce(op, x, outer: outer, count: count, inner: inner, out)) }
+        }
+    }
+
+    /// Reduces every element to a 0-d tensor.
+    func reduceAll(_ op: ReductionKernel, name: String) -> Tensor {
+        if count == 0 && op != .sum { fatalError("\(name): the tensor of shape \(describe(shape)) is empty") }
+        return withBuffer { x in
+            Tensor(shape: []) { out in Scalar._run(.reduce(op, x, outer: 1, count: count, inner: 1, out)) }
+        }
+    }
+
+    /// The sum of all elements, as a 0-d tensor.
+    public func sum() -> Tensor { reduceAll(.sum, name: "sum") }
+
+    /// The sum along `axis` (negative counts from the end).
+    public func sum(axis: Int, keepDims: Bool = false) -> Tensor { reduce(.sum, axis: axis, keepDims: keepDims, name: "sum") }
+
+    /// The mean of all elements, as a 0-d tensor.
+    public func mean() -> Tensor { sum() / Scalar(Swift.max(count, 1)) }
+
+    /// The mean along `axis`.
+    public func mean(axis: Int, keepDims: Bool = false) -> Tensor {
+        let resolved = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: rank, op: "mean") }
+        return sum(axis: axis, keepDims: keepDims) / Scalar(Swift.max(shape[resolved], 1))
+    }
+
+    /// The largest element, as a 0-d tensor.
+    public func max() -> Tensor { reduceAll(.max, name: "max") }
+
+    /// The largest element along `axis`.
+    public func max(axis: Int, keepDims: Bool = false) -> Tensor { reduce(.max, axis: axis, keepDims: keepDims, name: "max") }
+
+    /// The smallest element, as a 0-d tensor.
+    public func min() -> Tensor { reduceAll(.min, name: "min") }
+
+    /// The smallest element along `axis`.
+    public func min(axis: Int, keepDims: Bool = false) -> Tensor { reduce(.min, axis: axis, keepDims: keepDims, name: "min") }
+
+    /// The position of the first largest element along `axis`.
+    public func argmax(axis: Int) -> [Int] {
+        reduce(.argmax, axis: axis, keepDims: false, name: "argmax").storage.map { Int($0) }
+    }
+
+    /// The position of the first smallest element along `axis`.
+    public func argmin(axis: Int) -> [Int] {
+        reduce(.argmin, axis: axis, keepDims: false, name: "argmin").storage.map { Int($0) }
+    }
+
+    /// Flat (row-major) positions of the first extreme element along `axis`, one per output element.
+    func extremePositions(_ op: ReductionKernel, axis: Int, name: String) -> [Int] {
+        let axis = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: rank, op: name) }
+        let positions = reduce(op, axis: axis, keepDims: false, name: name).storage
+        let count = shape[axis]
+        let inner = Shapes.count(Array(shape[(axis + 1)...]))
+        return positions.enumerated().map { k, position in
+            let o = k / inner, i = k % inner
+            return (o * count + Int(position)) * inner + i
+        }
+    }
+}

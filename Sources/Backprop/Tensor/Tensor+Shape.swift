@@ -1,0 +1,140 @@
+extension Tensor {
+    /// The same elements in a new shape; one size may be -1, to be inferred.
+    public func reshaped(_ newShape: [Int]) -> Tensor {
+        let resolved = checked { () throws(ShapeError) in try Shapes.reshape(shape, to: newShape) }
+        return Tensor(shape: resolved, scalars: storage)
+    }
+
+    /// The axes reordered: axis `i` of the result is axis `permutation[i]` of this tensor.
+    public func permuted(_ permutation: [Int]) -> Tensor {
+        let permutation = checked { () throws(ShapeError) in try Shapes.permutation(permutation, rank: rank) }
+        let strides = Shapes.strides(shape)
+        return strided(shape: permutation.map { shape[$0] }, strides: permutation.map { strides[$0] }, offset: 0)
+    }
+
+    /// The last two axes swapped.
+    public func transposed() -> Tensor {
+        guard rank >= 2 else { fatalError("transposed: a tensor of shape \(describe(shape)) has fewer than 2 axes") }
+        var permutation = Array(0..<rank)
+        permutation.swapAt(rank - 1, rank - 2)
+        return permuted(permutation)
+    }
+
+    /// The tensor repeated along broadcast axes to fill `newShape`, by NumPy's rules.
+    public func broadcast(to newShape: [Int]) -> Tensor {
+        let result = checked { () throws(ShapeError) in try Shapes.broadcast(shape, newShape, op: "broadcast(to:)") }
+        guard result == newShape else {
+            fatalError("broadcast(to:): \(describe(shape)) cannot broadcast to \(describe(newShape))")
+        }
+        if shape == newShape { return self }
+        return strided(shape: newShape, strides: Shapes.broadcastStrides(shape, to: newShape), offset: 0)
+    }
+
+    /// A new axis of size 1 inserted at `axis` (which may be `rank`, or negative).
+    public func expandingDims(axis: Int) -> Tensor {
+        let axis = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: rank + 1, op: "expandingDims") }
+        var newShape = shape
+        newShape.insert(1, at: axis)
+        return Tensor(shape: newShape, scalars: storage)
+    }
+
+    /// The tensor without the size-1 axis `axis`, or without every size-1 axis when `axis` is nil.
+    public func squeezed(axis: Int? = nil) -> Tensor {
+        guard let axis else { return Tensor(shape: shape.filter { $0 != 1 }, scalars: storage) }
+        let resolved = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: rank, op: "squeezed") }
+        guard shape[resolved] == 1 else {
+            fatalError("squeezed: axis \(axis) of shape \(describe(shape)) has size \(shape[resolved]), not 1")
+        }
+        var newShape = shape
+        newShape.remove(at: resolved)
+        return Tensor(shape: newShape, scalars: storage)
+    }
+
+    /// The elements at positions `range` along `axis`.
+    public func slicing(_ range: Range<Int>, axis: Int = 0) -> Tensor {
+        let axis = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: rank, op: "slicing") }
+        guard range.lowerBound >= 0, range.upperBound <= shape[axis] else {
+            fatalError("slicing: range \(range) is out of bounds for axis \(axis) of shape \(describe(shape))")
+        }
+        var newShape = shape
+        newShape[axis] = range.count
+        let strides = Shapes.strides(shape)
+        return strided(shape: newShape, strides: strides, offset: range.lowerBound * strides[axis])
+    }
+
+    /// Joins tensors along `axis`; all other sizes must agree.
+    public static func concatenated(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
+        let (outShape, axis) = checked { () throws(ShapeError) in try Shapes.concatenation(tensors.map(\.shape), axis: axis) }
+        let outer = Shapes.count(Array(outShape[..<axis]))
+        let blocks = tensors.map { Shapes.count(Array($0.shape[axis...])) }
+        let rowWidth = blocks.reduce(0, +)
+        var result = [Scalar](repeating: 0, count: outer * rowWidth)
+        result.withUnsafeMutableBufferPointer { out in
+            var column = 0
+            for (tensor, block) in zip(tensors, blocks) {
+                tensor.withBuffer { source in
+                    guard let from = source.baseAddress, block > 0 else { return }
+                    for o in 0..<outer {
+                        (out.baseAddress! + o * rowWidth + column).update(from: from + o * block, count: block)
+                    }
+                }
+                column += block
+            }
+        }
+        return Tensor(shape: outShape, scalars: result)
+    }
+
+    /// Stacks tensors of one shape along a new axis.
+    public static func stacked(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
+        concatenated(tensors.map { $0.expandingDims(axis: axis) }, axis: axis)
+    }
+
+    /// `result[i] = flat[indices[i]]` (0 where an index is -1), shaped `shape`.
+    func gathering(flatIndices indices: [Int], shape newShape: [Int]) -> Tensor {
+        withBuffer { source in
+            indices.withUnsafeBufferPointer { indices in
+                Tensor(shape: newShape) { out in Scalar._run(.gather(source, indices: indices, out)) }
+            }
+        }
+    }
+
+    /// A zero tensor of `shape` into which `result.flat[indices[i]] += self.flat[i]` (-1 skipped).
+    func scatterAdding(flatIndices indices: [Int], shape newShape: [Int]) -> Tensor {
+        withBuffer { source in
+            indices.withUnsafeBufferPointer { indices in
+                Tensor(shape: newShape) { out in Scalar._run(.scatterAdd(source, indices: indices, out)) }
+            }
+        }
+    }
+
+    /// A contiguous copy of a strided view of this tensor.
+    func strided(shape newShape: [Int], strides: [Int], offset: Int) -> Tensor {
+        withBuffer { source in
+            Tensor(shape: newShape) { out in
+                guard let base = source.baseAddress else { return }
+                Scalar._run(.copy(StridedOperand(base: base + offset, strides: strides), shape: newShape, out))
+            }
+        }
+    }
+}
+
+extension Shapes {
+    /// The shape of a concatenation, and its resolved axis.
+    static func concatenation(_ shapes: [[Int]], axis: Int, op: String = "concatenated") throws(ShapeError) -> ([Int], Int) {
+        guard let first = shapes.first else { throw ShapeError(op, "no tensors to join") }
+        let axis = try Shapes.axis(axis, rank: first.count, op: op)
+        var result = first
+        for shape in shapes.dropFirst() {
+            var a = shape, b = first
+            guard a.count == b.count else {
+                throw ShapeError(op, "\(describe(first)) and \(describe(shape)) differ in rank")
+            }
+            a[axis] = 0; b[axis] = 0
+            guard a == b else {
+                throw ShapeError(op, "\(describe(first)) and \(describe(shape)) differ outside axis \(axis)")
+            }
+            result[axis] += shape[axis]
+        }
+        return (result, axis)
+    }
+}

@@ -1,0 +1,127 @@
+/// An n-dimensional array of `Float` or `Double`, stored row-major.
+///
+/// `Tensor` is a value type: copies share storage until one of them is
+/// mutated (copy-on-write). Any rank is allowed, including 0 for a scalar.
+/// Arithmetic broadcasts by NumPy's rules.
+public struct Tensor<Scalar: TensorScalar>: Sendable {
+    /// The size of each axis.
+    public let shape: [Int]
+    var storage: [Scalar]
+
+    /// Creates a tensor of `shape` from its elements in row-major order.
+    ///
+    /// Stops with a message if `scalars.count` is not the product of `shape`.
+    public init(shape: [Int], scalars: [Scalar]) {
+        checked { () throws(ShapeError) in
+            try Shapes.validate(shape, op: "Tensor(shape:scalars:)")
+            guard Shapes.count(shape) == scalars.count else {
+                throw ShapeError("Tensor(shape:scalars:)",
+                                 "shape \(describe(shape)) holds \(Shapes.count(shape)) elements, but \(scalars.count) were given")
+            }
+        }
+        self.shape = shape
+        self.storage = scalars
+    }
+
+    /// Creates a 0-d tensor holding `scalar`.
+    public init(_ scalar: Scalar) {
+        self.init(shape: [], scalars: [scalar])
+    }
+
+    /// Creates a 1-d tensor from `scalars`.
+    public init(_ scalars: [Scalar]) {
+        self.init(shape: [scalars.count], scalars: scalars)
+    }
+
+    /// Creates a 2-d tensor from rows of equal length.
+    public init(_ rows: [[Scalar]]) {
+        let width = rows.first?.count ?? 0
+        if let bad = rows.firstIndex(where: { $0.count != width }) {
+            fatalError("Tensor(_ rows:): row \(bad) has \(rows[bad].count) elements, but row 0 has \(width)")
+        }
+        self.init(shape: [rows.count, width], scalars: rows.flatMap { $0 })
+    }
+
+    /// Creates a tensor of `shape` with every element equal to `value`.
+    public init(repeating value: Scalar, shape: [Int]) {
+        checked { () throws(ShapeError) in try Shapes.validate(shape, op: "Tensor(repeating:shape:)") }
+        self.init(shape: shape, scalars: [Scalar](repeating: value, count: Shapes.count(shape)))
+    }
+
+    /// A tensor of zeros.
+    public static func zeros(_ shape: [Int]) -> Tensor { Tensor(repeating: 0, shape: shape) }
+
+    /// A tensor of ones.
+    public static func ones(_ shape: [Int]) -> Tensor { Tensor(repeating: 1, shape: shape) }
+
+    /// The elements in row-major order.
+    public var scalars: [Scalar] { storage }
+
+    /// The number of axes.
+    public var rank: Int { shape.count }
+
+    /// The number of elements.
+    public var count: Int { storage.count }
+
+    /// The only element of a tensor that holds exactly one.
+    public var scalar: Scalar {
+        guard storage.count == 1 else {
+            fatalError("scalar: a tensor of shape \(describe(shape)) holds \(storage.count) elements, not 1")
+        }
+        return storage[0]
+    }
+
+    /// The element at a full index, one position per axis.
+    public subscript(_ indices: Int...) -> Scalar {
+        get { storage[offset(of: indices)] }
+        set { storage[offset(of: indices)] = newValue }
+    }
+
+    private func offset(of indices: [Int]) -> Int {
+        guard indices.count == rank else {
+            fatalError("subscript: \(indices.count) indices for a tensor of shape \(describe(shape))")
+        }
+        var offset = 0
+        for (axis, i) in indices.enumerated() {
+            guard i >= 0 && i < shape[axis] else {
+                fatalError("subscript: index \(i) is out of range for axis \(axis) of shape \(describe(shape))")
+            }
+            offset = offset * shape[axis] + i
+        }
+        return offset
+    }
+
+    /// Creates a tensor of `shape` whose elements `body` writes.
+    init(shape: [Int], initializingWith body: (UnsafeMutableBufferPointer<Scalar>) -> Void) {
+        self.shape = shape
+        self.storage = [Scalar](unsafeUninitializedCapacity: Shapes.count(shape)) { buffer, count in
+            buffer.initialize(repeating: 0)
+            body(buffer)
+            count = buffer.count
+        }
+    }
+
+    /// Reads the elements in place.
+    func withBuffer<R>(_ body: (UnsafeBufferPointer<Scalar>) throws -> R) rethrows -> R {
+        try storage.withUnsafeBufferPointer(body)
+    }
+}
+
+extension Tensor: Equatable {
+    /// Tensors are equal when their shapes and all their elements are equal.
+    public static func == (lhs: Tensor, rhs: Tensor) -> Bool {
+        lhs.shape == rhs.shape && lhs.storage == rhs.storage
+    }
+}
+
+extension Tensor {
+    /// Whether every element is within `tolerance` of the other tensor's, shapes equal.
+    public func isApproximatelyEqual(to other: Tensor, tolerance: Scalar) -> Bool {
+        shape == other.shape && zip(storage, other.storage).allSatisfy { Swift.abs($0 - $1) <= tolerance }
+    }
+
+    /// Converts each element to another scalar type.
+    public func converted<Other: TensorScalar>(to _: Other.Type = Other.self) -> Tensor<Other> {
+        Tensor<Other>(shape: shape, scalars: storage.map { Other($0) })
+    }
+}
