@@ -76,6 +76,24 @@ public final class Variable<Scalar: TensorScalar> {
         }
     }
 
+    /// Frees the graph behind this node iteratively: releasing a 100,000-op
+    /// chain by recursive deinitialization would overflow the stack.
+    deinit {
+        var pending = Variable.takeInputs(from: &origin)
+        while var node = pending.popLast() {
+            // Only a node nothing else holds dies here; take its inputs before it goes.
+            if isKnownUniquelyReferenced(&node) { pending.append(contentsOf: Variable.takeInputs(from: &node.origin)) }
+        }
+    }
+
+    /// Turns a recorded origin into a leaf, returning its inputs; the record's VJP
+    /// (and whatever it captured) is released on return.
+    private static func takeInputs(from origin: inout Origin) -> [Variable] {
+        guard case .recorded(let record) = origin else { return [] }
+        origin = .leaf
+        return record.inputs
+    }
+
     /// The value's shape.
     public var shape: [Int] { value.shape }
 

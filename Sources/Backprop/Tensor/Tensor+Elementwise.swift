@@ -35,10 +35,10 @@ extension Tensor {
 // MARK: Operators (broadcasting)
 
 extension Tensor {
-    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.combining(rhs, .add, name: "+") }
-    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.combining(rhs, .subtract, name: "-") }
-    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.combining(rhs, .multiply, name: "*") }
-    public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.combining(rhs, .divide, name: "/") }
+    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.combining(rhs, .add, name: "add") }
+    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.combining(rhs, .subtract, name: "subtract") }
+    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.combining(rhs, .multiply, name: "multiply") }
+    public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.combining(rhs, .divide, name: "divide") }
 
     public static func + (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.map(.add(rhs)) }
     public static func - (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.map(.add(-rhs)) }
