@@ -1,23 +1,12 @@
 // The four arithmetic operators and negation. Broadcasting ops hand their
-// gradient to `unbroadcast`, the one place where a broadcast is undone.
-
-/// Sums a gradient over the axes that broadcasting added or stretched, giving it `shape` again.
-func unbroadcast<S: TensorScalar>(_ gradient: Variable<S>, to shape: [Int]) -> Variable<S> {
-    if gradient.shape == shape { return gradient }
-    var result = gradient
-    for _ in 0..<(gradient.shape.count - shape.count) { result = result.sum(axis: 0) }
-    for (axis, size) in shape.enumerated() where size == 1 && result.shape[axis] != 1 {
-        result = result.sum(axis: axis, keepDims: true)
-    }
-    return result
-}
+// gradient to `sum(toShape:)`, the one place where a broadcast is undone.
 
 extension Variable {
     /// Elementwise sum, broadcasting.
     public static func + (lhs: Variable, rhs: Variable) -> Variable {
         let (a, b) = (lhs.shape, rhs.shape)
         return Variable(lhs.value + rhs.value, recordedAs: "add", inputs: [lhs, rhs]) { g, _ in
-            [unbroadcast(g, to: a), unbroadcast(g, to: b)]
+            [g.sum(toShape: a), g.sum(toShape: b)]
         }
     }
 
@@ -25,14 +14,14 @@ extension Variable {
     public static func - (lhs: Variable, rhs: Variable) -> Variable {
         let (a, b) = (lhs.shape, rhs.shape)
         return Variable(lhs.value - rhs.value, recordedAs: "subtract", inputs: [lhs, rhs]) { g, _ in
-            [unbroadcast(g, to: a), unbroadcast(-g, to: b)]
+            [g.sum(toShape: a), (-g).sum(toShape: b)]
         }
     }
 
     /// Elementwise product, broadcasting.
     public static func * (lhs: Variable, rhs: Variable) -> Variable {
         Variable(lhs.value * rhs.value, recordedAs: "multiply", inputs: [lhs, rhs]) { g, _ in
-            [unbroadcast(g * rhs, to: lhs.shape), unbroadcast(g * lhs, to: rhs.shape)]
+            [(g * rhs).sum(toShape: lhs.shape), (g * lhs).sum(toShape: rhs.shape)]
         }
     }
 
@@ -40,7 +29,7 @@ extension Variable {
     public static func / (lhs: Variable, rhs: Variable) -> Variable {
         Variable(lhs.value / rhs.value, recordedAs: "divide", inputs: [lhs, rhs]) { g, output in
             // d(a/b)/db = −(a/b)/b: reuse the output.
-            [unbroadcast(g / rhs, to: lhs.shape), unbroadcast(-(g * output) / rhs, to: rhs.shape)]
+            [(g / rhs).sum(toShape: lhs.shape), (-(g * output) / rhs).sum(toShape: rhs.shape)]
         }
     }
 

@@ -126,5 +126,5 @@ public func which<S: TensorScalar>(_ condition: Tensor<S>, _ a: Variable<S>, _ b
 /// Gives `a` the fraction `share` of the upstream gradient and `b` the rest, each unbroadcast.
 private func splitGradient<S: TensorScalar>(_ g: Variable<S>, _ a: Variable<S>, _ b: Variable<S>,
                                             share: Tensor<S>) -> [Variable<S>?] {
-    [unbroadcast(g.masked(by: share), to: a.shape), unbroadcast(g.masked(by: 1 - share), to: b.shape)]
+    [g.masked(by: share).sum(toShape: a.shape), g.masked(by: 1 - share).sum(toShape: b.shape)]
 }

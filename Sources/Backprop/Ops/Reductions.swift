@@ -16,6 +16,25 @@ extension Variable {
         }
     }
 
+    /// Sums over the axes that broadcasting added or stretched, to give `shape` again.
+    ///
+    /// The VJP of every broadcasting op reduces its gradient through this one helper;
+    /// a custom op that broadcasts should too.
+    public func sum(toShape shape: [Int]) -> Variable {
+        if self.shape == shape { return self }
+        checked { () throws(ShapeError) in
+            guard try Shapes.broadcast(shape, self.shape, op: "sum(toShape:)") == self.shape else {
+                throw ShapeError("sum(toShape:)", "\(describe(self.shape)) is not a broadcast of \(describe(shape))")
+            }
+        }
+        var result = self
+        for _ in 0..<(self.shape.count - shape.count) { result = result.sum(axis: 0) }
+        for (axis, size) in shape.enumerated() where size == 1 && result.shape[axis] != 1 {
+            result = result.sum(axis: axis, keepDims: true)
+        }
+        return result
+    }
+
     /// The mean of all elements, as a 0-d variable.
     public func mean() -> Variable { sum() / Scalar(Swift.max(value.count, 1)) }
 

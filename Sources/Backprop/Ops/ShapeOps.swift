@@ -30,7 +30,7 @@ extension Variable {
     public func broadcast(to newShape: [Int]) -> Variable {
         let shape = self.shape
         return Variable(value.broadcast(to: newShape), recordedAs: "broadcast", inputs: [self]) { g, _ in
-            [unbroadcast(g, to: shape)]
+            [g.sum(toShape: shape)]
         }
     }
 

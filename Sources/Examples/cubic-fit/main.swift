@@ -4,6 +4,7 @@
 // gradient, clear the gradients, repeat.
 
 import Backprop
+import Foundation
 
 // Noisy samples of y = 0.5x³ − x² − 2x + 1 on [−2, 2].
 var generator = SeededGenerator(seed: 7)
@@ -27,10 +28,10 @@ for step in 0...2000 {
         parameter.zeroGrad()
     }
     if step % 250 == 0 {
-        print("step \(step)\tloss \(loss.scalar)")
+        print(String(format: "step %4d   loss %.6f", step, loss.scalar))
     }
 }
 
-let w = weights.value.scalars
-print("fitted  y = \(w[0])x³ + \(w[1])x² + \(w[2])x + \(intercept.value.scalars[0])")
-print("truth   y = 0.5x³ + -1.0x² + -2.0x + 1.0")
+let w = weights.value.scalars, d = intercept.value.scalars[0]
+print(String(format: "fitted  y = %+.3fx³ %+.3fx² %+.3fx %+.3f", w[0], w[1], w[2], d))
+print("truth   y = +0.500x³ -1.000x² -2.000x +1.000")
