@@ -103,3 +103,78 @@ func secondOrderGradientMatchesCentralDifferences(_ op: OpCase) {
     #expect(report.maxRelativeError > 0.1)
     #expect(report.inputs.count == 1)
 }
+
+/// A random shape of rank 0 to 3 with sizes 1 to 4, and a random shape that broadcasts with it.
+private func randomBroadcastPair(_ generator: inout SeededGenerator) -> ([Int], [Int]) {
+    let rank = Int(generator.next() % 4)
+    let shape = (0..<rank).map { _ in 1 + Int(generator.next() % 4) }
+    // The partner drops some leading axes and turns some sizes into 1 (and some 1s of ours into sizes).
+    var partner = Array(shape.dropFirst(Int(generator.next() % UInt64(rank + 1))))
+    for i in partner.indices where generator.next() % 3 == 0 { partner[i] = 1 }
+    return generator.next() % 2 == 0 ? (shape, partner) : (partner, shape)
+}
+
+@Test(arguments: 0..<12)
+func binaryOpsOnRandomBroadcastShapes(seed: Int) {
+    var generator = SeededGenerator(seed: UInt64(seed))
+    let (a, b) = randomBroadcastPair(&generator)
+    let x = random(a, UInt64(100 + seed)), y = positive(b, UInt64(200 + seed))
+    let ops: [(String, ([Variable<Double>]) -> Variable<Double>)] = [
+        ("add", { $0[0] + $0[1] }), ("subtract", { $0[0] - $0[1] }),
+        ("multiply", { $0[0] * $0[1] }), ("divide", { $0[0] / $0[1] }),
+        ("maximum", { maximum($0[0], $0[1]) }), ("minimum", { minimum($0[0], $0[1]) }),
+        ("which", { which($0[0].value.isGreater(than: Tensor(0)), $0[0], $0[1]) }),
+    ]
+    for (name, op) in ops {
+        let report = checkGradients(at: [x, y], op)
+        #expect(report.maxRelativeError < 1e-6, "\(name) on \(a) and \(b):\n\(report)")
+    }
+}
+
+@Test(arguments: 0..<6)
+func unaryOpsAndReductionsOnRandomShapes(seed: Int) {
+    var generator = SeededGenerator(seed: UInt64(1000 + seed))
+    let rank = 1 + Int(generator.next() % 3)
+    let shape = (0..<rank).map { _ in 1 + Int(generator.next() % 4) }
+    let axis = Int(generator.next() % UInt64(rank)) - (seed % 2 == 0 ? 0 : rank)   // negative axes too
+    let x = [awayFromZero(shape, seed: UInt64(300 + seed))]
+    let ops: [(String, ([Variable<Double>]) -> Variable<Double>)] = [
+        ("exp·sin·cos", { exp($0[0]) * sin($0[0]) + cos($0[0]) }), ("tanh·sigmoid", { tanh($0[0]) * sigmoid($0[0]) }),
+        ("relu, abs, leakyRelu", { relu($0[0]) + abs($0[0]) * leakyRelu($0[0]) }), ("log·sqrt of |x|", { log(abs($0[0])) * sqrt(abs($0[0])) }),
+        ("softplus, gelu, erf", { softplus($0[0]) * gelu($0[0]) + erf($0[0]) }),
+        ("sum", { $0[0].sum(axis: axis, keepDims: true) }), ("mean", { $0[0].mean(axis: axis) }),
+        ("max", { $0[0].max(axis: axis) }), ("min", { $0[0].min(axis: axis, keepDims: true) }),
+        ("logSumExp", { $0[0].logSumExp(axis: axis) }), ("softmax", { softmax($0[0], axis: axis) }),
+    ]
+    for (name, op) in ops {
+        let report = checkGradients(at: x, op)
+        #expect(report.maxRelativeError < 1e-6, "\(name) on \(shape), axis \(axis):\n\(report)")
+    }
+}
+
+@Test func softmaxIsStableForHugeLogits() {
+    let logits = Variable<Float>(Tensor([[1000, -1000, 0], [-1000, -1000, -1000]]), requiresGrad: true)
+    let probabilities = softmax(logits, axis: -1)
+    expectClose(probabilities.value, Tensor([[1, 0, 0], [1.0 / 3, 1.0 / 3, 1.0 / 3]]), tolerance: 1e-6)
+    let logProbabilities = logSoftmax(logits, axis: -1)
+    #expect(logProbabilities.value.scalars.allSatisfy { $0.isFinite })
+    expectClose(logProbabilities.value[0, 1], -2000, tolerance: 1e-3)
+    (logProbabilities.picking([1, 2]).sum()).backward()
+    // ∂/∂z of log softmax(z)_k = onehot(k) − softmax(z).
+    expectClose(logits.grad!, Tensor([[-1, 1, 0], [-1.0 / 3, -1.0 / 3, 2.0 / 3]]), tolerance: 1e-6)
+    #expect(logits.logSumExp(axis: 1).value.scalars.allSatisfy { $0.isFinite })
+}
+
+@Test func floatAndDoubleAgree() {
+    func model<S: TensorScalar>(_: S.Type) -> (value: [Double], gradient: [Double]) {
+        let x = Variable(Tensor<S>.uniform([2, 3, 4, 4], low: -1, high: 1, seed: 9), requiresGrad: true)
+        let filter = Variable(Tensor<S>.uniform([2, 3, 3, 3], low: -1, high: 1, seed: 10))
+        let y = maxPool2d(gelu(conv2d(x, filter, padding: 1)), size: 2)
+        let loss = logSoftmax(y.reshaped([2, -1]), axis: -1).mean()
+        loss.backward()
+        return (loss.value.scalars.map { Double($0) }, x.grad!.scalars.map { Double($0) })
+    }
+    let (f, d) = (model(Float.self), model(Double.self))
+    #expect(zip(f.value, d.value).allSatisfy { Swift.abs($0 - $1) < 1e-5 })
+    #expect(zip(f.gradient, d.gradient).allSatisfy { Swift.abs($0 - $1) < 1e-5 })
+}

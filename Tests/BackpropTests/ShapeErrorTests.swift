@@ -43,7 +43,7 @@ private func expectMessage(_ result: ExitTest.Result?, _ message: String,
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = softmax(Variable<Double>(Tensor.zeros([2, 3])), axis: -3)
         }
-        expectMessage(result, "logSumExp: axis -3 is out of range for a tensor of rank 2")
+        expectMessage(result, "softmax: axis -3 is out of range for a tensor of rank 2")
     }
 
     @Test func reshapeCount() async {

@@ -67,8 +67,7 @@ extension Variable {
     /// `log Σ exp(x)` along `axis`, computed stably by shifting by the maximum.
     public func logSumExp(axis: Int, keepDims: Bool = false) -> Variable {
         let resolved = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: shape.count, op: "logSumExp") }
-        var shift = value.max(axis: resolved, keepDims: true)
-        shift.storage = shift.storage.map { $0.isFinite ? $0 : 0 }   // all −∞ (or an ∞) along the axis
+        let shift = value.stabilizingShift(axis: resolved)
         var result = log((value - shift).map(.exp).sum(axis: resolved, keepDims: true)) + shift
         if !keepDims { result = result.squeezed(axis: resolved) }
         return Variable(result, recordedAs: "logSumExp", inputs: [self]) { g, output in
@@ -84,10 +83,28 @@ extension Variable {
 
 /// The softmax along `axis`: `exp(x − logSumExp(x))`, stable for large logits.
 public func softmax<S: TensorScalar>(_ x: Variable<S>, axis: Int = -1) -> Variable<S> {
-    exp(logSoftmax(x, axis: axis))
+    exp(logSoftmax(x, axis: axis, name: "softmax"))
 }
 
 /// The log-softmax along `axis`: `x − logSumExp(x)`, stable for large logits.
 public func logSoftmax<S: TensorScalar>(_ x: Variable<S>, axis: Int = -1) -> Variable<S> {
-    x - x.logSumExp(axis: axis, keepDims: true)
+    logSoftmax(x, axis: axis, name: "logSoftmax")
+}
+
+private func logSoftmax<S: TensorScalar>(_ x: Variable<S>, axis: Int, name: String) -> Variable<S> {
+    let axis = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: x.shape.count, op: name) }
+    // Shifting by the maximum first keeps x − logSumExp(x) exact where |x| is large. The shift
+    // is a constant: log-softmax is shift-invariant, so no gradient is lost by not tracing it.
+    let shifted = x - Variable(x.value.stabilizingShift(axis: axis))
+    return shifted - shifted.logSumExp(axis: axis, keepDims: true)
+}
+
+extension Tensor {
+    /// The maximum along `axis` (kept), or 0 where it is not finite: what to subtract
+    /// before exponentiating so that nothing overflows.
+    func stabilizingShift(axis: Int) -> Tensor {
+        var shift = max(axis: axis, keepDims: true)
+        shift.storage = shift.storage.map { $0.isFinite ? $0 : 0 }
+        return shift
+    }
 }
