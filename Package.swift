@@ -5,15 +5,18 @@ let package = Package(
     name: "Backprop",
     products: [
         .library(name: "Backprop", targets: ["Backprop"]),
+        .library(name: "BackpropNN", targets: ["BackpropNN"]),
     ],
     targets: [
         .target(name: "Backprop"),
+        .target(name: "BackpropNN", dependencies: ["Backprop"]),
         .executableTarget(
             name: "cubic-fit",
             dependencies: ["Backprop"],
             path: "Sources/Examples/cubic-fit"
         ),
         .testTarget(name: "BackpropTests", dependencies: ["Backprop"]),
+        .testTarget(name: "BackpropNNTests", dependencies: ["BackpropNN", "Backprop"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -31,3 +31,21 @@ func matmul<S: TensorScalar>(_ a: Variable<S>, transposed ta: Bool, _ b: Variabl
         }
     }
 }
+
+/// A fully connected map `x · weightᵀ + bias`, as PyTorch's `F.linear`, without copying the transposed weight.
+///
+/// - Parameters:
+///   - input: `[…, in]`, any rank of at least 1.
+///   - weight: `[out, in]`.
+///   - bias: `[out]`, or nil.
+/// - Returns: `[…, out]`.
+public func linear<S: TensorScalar>(_ input: Variable<S>, weight: Variable<S>, bias: Variable<S>? = nil) -> Variable<S> {
+    guard weight.shape.count == 2, let features = input.shape.last, features == weight.shape[1] else {
+        fatalError("linear: input \(describe(input.shape)) and weight \(describe(weight.shape)): "
+                   + "the weight must be [out, in] with in equal to the input's last size")
+    }
+    let rows = input.shape.count == 2 ? input : input.reshaped([-1, features])
+    var output = matmul(rows, transposed: false, weight, transposed: true)
+    if let bias { output = output + bias }
+    return input.shape.count == 2 ? output : output.reshaped(Array(input.shape.dropLast()) + [weight.shape[0]])
+}
