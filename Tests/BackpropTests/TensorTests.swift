@@ -101,6 +101,7 @@ import Testing
         #expect(x.slicing(1..<3, axis: 1) == Tensor([[1, 2], [4, 5]]))
         #expect(Tensor.concatenated([x, x.slicing(0..<1, axis: 1)], axis: 1) == Tensor([[0, 1, 2, 0], [3, 4, 5, 3]]))
         #expect(Tensor.stacked([Tensor<Double>([1, 2]), Tensor([3, 4])], axis: 1) == Tensor([[1, 3], [2, 4]]))
+        #expect(x.gathering(indices: [2, 0, 2], axis: 1) == Tensor([[2, 0, 2], [5, 3, 5]]))
     }
 
     @Test func matmulAgainstHandComputedProducts() {

@@ -89,6 +89,12 @@ extension Tensor {
         concatenated(tensors.map { $0.expandingDims(axis: axis) }, axis: axis)
     }
 
+    /// Whole slices picked along `axis` by `indices`, as PyTorch's `index_select`; indices may repeat.
+    public func gathering(indices: [Int], axis: Int) -> Tensor {
+        let (positions, outShape) = checked { () throws(ShapeError) in try Shapes.gathering(shape, indices: indices, axis: axis) }
+        return gathering(flatIndices: positions, shape: outShape)
+    }
+
     /// `result[i] = flat[indices[i]]` (0 where an index is -1), shaped `shape`.
     func gathering(flatIndices indices: [Int], shape newShape: [Int]) -> Tensor {
         withBuffer { source in

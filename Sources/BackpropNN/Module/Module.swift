@@ -21,7 +21,14 @@ public protocol Module<Scalar> {
 }
 
 /// A module from one variable to another: what `Sequential` chains.
-public protocol Layer<Scalar>: Module where Input == Variable<Scalar>, Output == Variable<Scalar> {}
+///
+/// A conforming type needs only `callAsFunction`: its `Scalar` is inferred from it.
+public protocol Layer<Scalar>: Module where Input == Variable<Scalar>, Output == Variable<Scalar> {
+    // Restated, so that Swift infers `Scalar` from a conforming type's `callAsFunction`.
+    associatedtype Scalar
+    /// Applies the layer.
+    func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar>
+}
 
 /// A tensor that a module keeps but does not train, such as BatchNorm's running statistics.
 ///

@@ -1,0 +1,103 @@
+import Backprop
+
+// Activation layers: parameter-free wrappers of the core functions, for `Sequential`.
+
+/// max(x, 0), as a layer.
+public struct ReLU<Scalar: TensorScalar>: Layer {
+    public init() {}
+    public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { relu(input) }
+}
+
+/// x for x > 0, `negativeSlope · x` otherwise, as a layer.
+public struct LeakyReLU<Scalar: TensorScalar>: Layer {
+    /// The slope for negative inputs.
+    public let negativeSlope: Scalar
+    public init(negativeSlope: Scalar = 0.01) { self.negativeSlope = negativeSlope }
+    public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { leakyRelu(input, negativeSlope: negativeSlope) }
+}
+
+/// The hyperbolic tangent, as a layer.
+public struct Tanh<Scalar: TensorScalar>: Layer {
+    public init() {}
+    public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { tanh(input) }
+}
+
+/// The logistic function 1 / (1 + e⁻ˣ), as a layer.
+public struct Sigmoid<Scalar: TensorScalar>: Layer {
+    public init() {}
+    public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { sigmoid(input) }
+}
+
+/// The Gaussian error linear unit x·Φ(x), as a layer.
+public struct GELU<Scalar: TensorScalar>: Layer {
+    public init() {}
+    public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { gelu(input) }
+}
+
+/// log(1 + eˣ), as a layer.
+public struct Softplus<Scalar: TensorScalar>: Layer {
+    public init() {}
+    public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { softplus(input) }
+}
+
+/// The softmax along an axis, as a layer.
+public struct Softmax<Scalar: TensorScalar>: Layer {
+    /// The axis that sums to 1.
+    public let axis: Int
+    public init(axis: Int = -1) { self.axis = axis }
+    public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { softmax(input, axis: axis) }
+}
+
+/// The log-softmax along an axis, as a layer.
+public struct LogSoftmax<Scalar: TensorScalar>: Layer {
+    /// The axis normalised over.
+    public let axis: Int
+    public init(axis: Int = -1) { self.axis = axis }
+    public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { logSoftmax(input, axis: axis) }
+}
+
+/// Flattens every axis from `startAxis` on into one: `[N, C, H, W]` → `[N, C·H·W]` by default.
+public struct Flatten<Scalar: TensorScalar>: Layer {
+    /// The first axis to merge.
+    public let startAxis: Int
+    public init(startAxis: Int = 1) { self.startAxis = startAxis }
+    public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
+        let start = startAxis < 0 ? startAxis + input.shape.count : startAxis
+        precondition(start >= 0 && start < input.shape.count,
+                     "Flatten: start axis \(startAxis) is out of range for shape \(input.shape)")
+        return input.reshaped(Array(input.shape[..<start]) + [-1])
+    }
+}
+
+/// Randomly zeroes elements with probability `probability` while training, scaling the rest by
+/// 1 / (1 − probability) so that the expected value is unchanged; the identity in evaluation mode.
+public struct Dropout<Scalar: TensorScalar>: Layer {
+    /// The probability of zeroing each element.
+    public let probability: Scalar
+    /// Training or evaluation; set by the model's `train()` and `eval()`.
+    public let mode = TrainingMode()
+    private let masks: MaskSource
+
+    /// Creates a dropout layer whose masks come from a generator seeded with `seed`
+    /// (by default, a seed drawn from ``RandomScope``).
+    public init(probability: Scalar = 0.5, seed: UInt64? = nil) {
+        precondition(probability >= 0 && probability < 1, "Dropout: probability \(probability) is not in [0, 1)")
+        self.probability = probability
+        self.masks = MaskSource(seed: seed ?? RandomScope.nextSeed())
+    }
+
+    public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
+        guard mode.isTraining, probability > 0 else { return input }
+        let keep = 1 - probability
+        let uniform: Tensor<Scalar> = masks.uniform(input.shape)
+        let mask = uniform.isLess(than: Tensor(keep)) / keep
+        return input * Variable(mask)
+    }
+
+    /// The generator behind the masks: a reference, so that each call draws new ones.
+    private final class MaskSource {
+        private var generator: SeededGenerator
+        init(seed: UInt64) { generator = SeededGenerator(seed: seed) }
+        func uniform(_ shape: [Int]) -> Tensor<Scalar> { .uniform(shape, using: &generator) }
+    }
+}

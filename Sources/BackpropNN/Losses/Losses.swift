@@ -1,0 +1,102 @@
+import Backprop
+
+// Losses, each a composition of core ops: the sweep differentiates them.
+
+/// How a loss combines its per-element values.
+public enum Reduction: Sendable {
+    /// The average (the default everywhere, as in PyTorch).
+    case mean
+    /// The total.
+    case sum
+    /// No reduction: one loss per element (per sample for the class losses).
+    case none
+
+    func apply<S: TensorScalar>(_ losses: Variable<S>) -> Variable<S> {
+        switch self {
+        case .mean: return losses.mean()
+        case .sum: return losses.sum()
+        case .none: return losses
+        }
+    }
+}
+
+private func checkSameShape<S: TensorScalar>(_ op: String, _ a: Variable<S>, _ b: Variable<S>) {
+    precondition(a.shape == b.shape, "\(op): predictions \(a.shape) and targets \(b.shape) differ in shape")
+}
+
+/// The mean squared error: `reduce((predicted − expected)²)`.
+public func meanSquaredError<S: TensorScalar>(predicted: Variable<S>, expected: Variable<S>,
+                                              reduction: Reduction = .mean) -> Variable<S> {
+    checkSameShape("meanSquaredError", predicted, expected)
+    let difference = predicted - expected
+    return reduction.apply(difference * difference)
+}
+
+/// The mean absolute error: `reduce(|predicted − expected|)`.
+public func l1Loss<S: TensorScalar>(predicted: Variable<S>, expected: Variable<S>, reduction: Reduction = .mean) -> Variable<S> {
+    checkSameShape("l1Loss", predicted, expected)
+    return reduction.apply(abs(predicted - expected))
+}
+
+/// The Huber loss: `½d²` where `|d| < delta`, else `delta·(|d| − ½delta)`, with `d = predicted − expected`.
+public func huberLoss<S: TensorScalar>(predicted: Variable<S>, expected: Variable<S>, delta: S = 1,
+                                       reduction: Reduction = .mean) -> Variable<S> {
+    checkSameShape("huberLoss", predicted, expected)
+    let difference = predicted - expected
+    let magnitude = abs(difference)
+    let quadratic = difference * difference * 0.5
+    let linear = (magnitude - delta * 0.5) * delta
+    return reduction.apply(which(magnitude.value.isLess(than: Tensor(delta)), quadratic, linear))
+}
+
+/// Binary cross-entropy on logits, stable for any logit:
+/// `reduce(softplus(x) − x·t)`, which equals `−t·log σ(x) − (1 − t)·log(1 − σ(x))`.
+///
+/// - Parameters:
+///   - logits: raw scores `x`, any shape.
+///   - targets: probabilities `t` in [0, 1], shaped like `logits`.
+public func binaryCrossEntropy<S: TensorScalar>(logits: Variable<S>, targets: Variable<S>,
+                                                reduction: Reduction = .mean) -> Variable<S> {
+    checkSameShape("binaryCrossEntropy", logits, targets)
+    return reduction.apply(softplus(logits) - logits * targets)
+}
+
+/// Softmax cross-entropy with integer class labels: `reduce(logSumExp(z) − z[label])` per sample.
+///
+/// With `labelSmoothing` ε the target is `(1 − ε)·onehot + ε/C`, as in PyTorch:
+/// the loss becomes `(1 − ε)·nll + ε·mean_c(−log p_c)`.
+///
+/// - Parameters:
+///   - logits: `[N, C]` raw scores.
+///   - labels: `N` class indices in `0..<C`.
+public func crossEntropy<S: TensorScalar>(logits: Variable<S>, labels: [Int], labelSmoothing: S = 0,
+                                          reduction: Reduction = .mean) -> Variable<S> {
+    precondition(logits.shape.count == 2 && logits.shape[0] == labels.count,
+                 "crossEntropy: logits \(logits.shape) are not [N, C] for \(labels.count) labels")
+    let logProbabilities = logSoftmax(logits, axis: 1)
+    return negativeLogLikelihood(logProbabilities: logProbabilities, labels: labels, labelSmoothing: labelSmoothing,
+                                 reduction: reduction, name: "crossEntropy")
+}
+
+/// The negative log-likelihood of integer labels under log-probabilities `[N, C]`:
+/// `reduce(−logProbabilities[i, label_i])`.
+public func negativeLogLikelihood<S: TensorScalar>(logProbabilities: Variable<S>, labels: [Int],
+                                                   reduction: Reduction = .mean) -> Variable<S> {
+    negativeLogLikelihood(logProbabilities: logProbabilities, labels: labels, labelSmoothing: 0,
+                          reduction: reduction, name: "negativeLogLikelihood")
+}
+
+private func negativeLogLikelihood<S: TensorScalar>(logProbabilities: Variable<S>, labels: [Int], labelSmoothing: S,
+                                                    reduction: Reduction, name: String) -> Variable<S> {
+    precondition(logProbabilities.shape.count == 2 && logProbabilities.shape[0] == labels.count,
+                 "\(name): log-probabilities \(logProbabilities.shape) are not [N, C] for \(labels.count) labels")
+    let classes = logProbabilities.shape[1]
+    if let bad = labels.first(where: { $0 < 0 || $0 >= classes }) {
+        preconditionFailure("\(name): label \(bad) is outside 0..<\(classes)")
+    }
+    var losses = -logProbabilities.picking(labels, axis: 1)
+    if labelSmoothing > 0 {
+        losses = losses * (1 - labelSmoothing) - logProbabilities.mean(axis: 1) * labelSmoothing
+    }
+    return reduction.apply(losses)
+}
