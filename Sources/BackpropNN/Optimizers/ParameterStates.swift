@@ -1,0 +1,83 @@
+import Backprop
+
+/// What an optimizer remembers about one parameter, under PyTorch's names (`"exp_avg"`, `"sum"`, …).
+typealias ParameterState<Scalar: TensorScalar> = [String: Tensor<Scalar>]
+
+/// An optimizer's step count and per-parameter state, with the checks that loading a saved state needs.
+struct ParameterStates<Scalar: TensorScalar> {
+    /// The optimizer's name, for error messages.
+    private let owner: String
+    /// The keys a parameter's state holds once that parameter has been updated.
+    private let keys: Set<String>
+    private var stepCount = 0
+    private var perParameter: [ParameterState<Scalar>]
+
+    /// Empty state for `count` parameters of an optimizer that keeps `keys` for each.
+    init(owner: String, keys: Set<String>, count: Int) {
+        self.owner = owner
+        self.keys = keys
+        perParameter = Array(repeating: [:], count: count)
+    }
+
+    /// Counts one step and calls `update` for each parameter that has a gradient; the others are skipped.
+    mutating func step(_ parameters: [Variable<Scalar>],
+                       _ update: (Variable<Scalar>, Tensor<Scalar>, inout ParameterState<Scalar>) -> Void) {
+        stepCount += 1
+        for (index, parameter) in parameters.enumerated() {
+            guard let gradient = parameter.grad else { continue }
+            update(parameter, gradient, &perParameter[index])
+        }
+    }
+
+    /// A copy, for checkpoints.
+    var saved: OptimizerState<Scalar> { OptimizerState(step: stepCount, perParameter: perParameter) }
+
+    /// Replaces the state with `state` if it fits `parameters`, and otherwise throws and changes nothing.
+    ///
+    /// Each parameter's dictionary must be empty (not yet updated) or hold exactly this
+    /// optimizer's keys, each tensor shaped like its parameter (`"step"`: a 0-d tensor).
+    mutating func load(_ state: OptimizerState<Scalar>, for parameters: [Variable<Scalar>]) throws {
+        guard state.perParameter.count == parameters.count else {
+            throw OptimizerStateError("\(owner): the state has \(state.perParameter.count) parameter entries, "
+                                      + "but the optimizer has \(parameters.count) parameters")
+        }
+        guard state.step >= 0 else { throw OptimizerStateError("\(owner): the step count \(state.step) is negative") }
+        for (index, (entry, parameter)) in zip(state.perParameter, parameters).enumerated() where !entry.isEmpty {
+            guard Set(entry.keys) == keys else {
+                throw OptimizerStateError("\(owner): parameter \(index) has state \(entry.keys.sorted()), "
+                                          + "but this optimizer keeps \(keys.sorted())")
+            }
+            for (key, tensor) in entry.sorted(by: { $0.key < $1.key }) {
+                let expected = key == "step" ? [] : parameter.shape
+                guard tensor.shape == expected else {
+                    throw OptimizerStateError("\(owner): \"\(key)\" of parameter \(index) has shape \(tensor.shape), "
+                                              + "but it must have shape \(expected)")
+                }
+            }
+        }
+        stepCount = state.step
+        perParameter = state.perParameter
+    }
+}
+
+/// The gradient with L2 weight decay added, `g + λ·θ`: PyTorch's `weight_decay` in SGD, Adam, RMSprop and Adagrad.
+func addingWeightDecay<S: TensorScalar>(_ gradient: Tensor<S>, _ weightDecay: S, of parameter: Variable<S>) -> Tensor<S> {
+    weightDecay == 0 ? gradient : gradient + weightDecay * parameter.value
+}
+
+/// Advances a parameter's own step count, PyTorch's `state["step"]`, and returns the new count.
+///
+/// The count is per parameter, as in PyTorch, so a parameter skipped for want of a
+/// gradient does not advance its bias correction or learning-rate decay.
+func advanceStep<S: TensorScalar>(_ state: inout ParameterState<S>) -> S {
+    let step = (state["step"]?.scalar ?? 0) + 1
+    state["step"] = Tensor(step)
+    return step
+}
+
+/// Stops with a message if a hyperparameter is negative, as PyTorch's constructors raise.
+func requireNonNegative<S: TensorScalar>(_ values: KeyValuePairs<String, S>, in owner: String) {
+    for (name, value) in values where !(value >= 0) {
+        preconditionFailure("\(owner): \(name) must be non-negative, but is \(value)")
+    }
+}
