@@ -2,10 +2,11 @@ import Backprop
 import Foundation
 import Testing
 
-// Every Swift example in README.md and Docs/ stands here between `// doc:` and
-// `// end doc` markers, so the compiler checks it and the tests run it. The
-// last test checks that the documents still show exactly this code. This file
-// imports Backprop without @testable: the examples use the public API alone.
+// Every Swift example in README.md and Docs/ stands in a test file between
+// `// doc: FILE` and `// end doc` markers, so the compiler checks it and the
+// tests run it: the core's here, BackpropNN's in BackpropNNTests. The last test
+// checks that the documents still show exactly that code. This file imports
+// Backprop without @testable: the examples use the public API alone.
 
 @Suite struct DocumentationExamples {
     @Test func readmeExample() {
@@ -125,15 +126,23 @@ import Testing
         #expect(log((exp(x) + exp(-x)) / 2).sum().scalar == .infinity)
     }
 
-    @Test func documentsShowExactlyTheCodeTestedHere() throws {
+    @Test func documentsShowExactlyTheCodeTheTestsRun() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let tested = try markedRegions(in: String(contentsOf: URL(fileURLWithPath: #filePath), encoding: .utf8))
-        for document in ["README.md", "Docs/GettingStarted.md", "Docs/Concepts.md", "Docs/AddingAnOp.md"] {
-            let text = try String(contentsOf: root.appendingPathComponent(document), encoding: .utf8)
-            let shown = swiftBlocks(in: text)
-            #expect(!shown.isEmpty, "\(document) shows no Swift example")
-            #expect(shown.sorted() == tested[document, default: []].sorted(), "\(document) and DocumentationExamples.swift differ")
+        let tests = root.appendingPathComponent("Tests")
+        var tested: [String: [String]] = [:]
+        for file in (FileManager.default.subpaths(atPath: tests.path) ?? []).filter({ $0.hasSuffix(".swift") }) {
+            let source = try String(contentsOf: tests.appendingPathComponent(file), encoding: .utf8)
+            try tested.merge(markedRegions(in: source)) { $0 + $1 }
         }
+        let docs = (FileManager.default.subpaths(atPath: root.appendingPathComponent("Docs").path) ?? [])
+            .filter { $0.hasSuffix(".md") }.map { "Docs/" + $0 }
+        #expect(docs.count >= 3)
+        for document in ["README.md"] + docs.sorted() {
+            let text = try String(contentsOf: root.appendingPathComponent(document), encoding: .utf8)
+            #expect(swiftBlocks(in: text).sorted() == tested[document, default: []].sorted(),
+                    "\(document) and the tests' `// doc:` regions differ")
+        }
+        #expect(Set(tested.keys).isSubset(of: Set(["README.md"] + docs)), "a `// doc:` region names a missing document")
     }
 }
 

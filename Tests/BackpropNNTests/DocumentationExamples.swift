@@ -1,0 +1,138 @@
+import Backprop
+import BackpropNN
+import Foundation
+import Testing
+
+// The BackpropNN examples of README.md and Docs/, between `// doc:` markers: compiled
+// here, run by these tests, and compared with the documents by BackpropTests. This
+// file imports BackpropNN without @testable: the examples use the public API alone.
+
+@Suite struct NNDocumentationExamples {
+    @Test func readmeTrainingLoop() throws {
+        // doc: README.md
+
+        // y = sin(3x) on [−1, 1], fitted by a small MLP in mini-batches.
+        let x = Tensor<Float>.uniform([256, 1], low: -1, high: 1, seed: 1)
+        let data = TensorDataset(inputs: x, targets: sin(x * 3))
+        let model = withRandomSeed(2) {
+            Sequential<Float>(Linear(inputSize: 1, outputSize: 32), Tanh(), Linear(inputSize: 32, outputSize: 1))
+        }
+        let optimizer = Adam(parameters: model.parameters(), learningRate: 0.01)
+        let loader = DataLoader(data, batchSize: 32, shuffle: true, seed: 3)
+        for epoch in 1...100 {
+            var total: Float = 0
+            for batch in loader {
+                optimizer.zeroGrad()
+                let loss = meanSquaredError(predicted: model(Variable(batch.inputs)), expected: Variable(batch.targets))
+                loss.backward()
+                optimizer.step()
+                total += loss.scalar
+            }
+            if epoch % 25 == 0 { print("epoch \(epoch): loss \(total / Float(loader.batchCount))") }
+        }
+        try model.save(to: FileManager.default.temporaryDirectory.appendingPathComponent("sine.safetensors"))
+        // end doc
+        let final = meanSquaredError(predicted: model(Variable(x)), expected: Variable(sin(x * 3))).scalar
+        #expect(final < 0.01, "loss \(final)")
+        try FileManager.default.removeItem(at: FileManager.default.temporaryDirectory.appendingPathComponent("sine.safetensors"))
+    }
+
+    @Test func buildingModelsSequential() {
+        // doc: Docs/BuildingModels.md
+        let model = Sequential<Float>(
+            Linear(inputSize: 784, outputSize: 128), ReLU(), Dropout(probability: 0.2),
+            Linear(inputSize: 128, outputSize: 10)
+        )
+        print(model.parameterCount)                      // 101770
+        print(model.namedParameters().map(\.name))       // ["0.weight", "0.bias", "3.weight", "3.bias"]
+        // end doc
+        #expect(model.parameterCount == 101_770)
+        #expect(model.namedParameters().map(\.name) == ["0.weight", "0.bias", "3.weight", "3.bias"])
+    }
+
+    @Test func buildingModelsCustomLayer() {
+        // doc: Docs/BuildingModels.md
+        /// A residual block: x + W₂·gelu(W₁·norm(x)).
+        struct ResidualBlock: Layer {
+            let norm: LayerNorm<Float>
+            let expand: Linear<Float>
+            let project: Linear<Float>
+
+            init(width: Int) {
+                norm = LayerNorm(featureCount: width)
+                expand = Linear(inputSize: width, outputSize: 4 * width)
+                project = Linear(inputSize: 4 * width, outputSize: width)
+            }
+
+            func callAsFunction(_ x: Variable<Float>) -> Variable<Float> {
+                x + project(gelu(expand(norm(x))))
+            }
+        }
+
+        struct Classifier: Layer {
+            let blocks = [ResidualBlock(width: 16), ResidualBlock(width: 16)]
+            let head = Linear<Float>(inputSize: 16, outputSize: 3)
+
+            func callAsFunction(_ x: Variable<Float>) -> Variable<Float> {
+                head(blocks.reduce(x) { $1($0) })
+            }
+        }
+
+        let classifier = withRandomSeed(42) { Classifier() }
+        print(classifier.namedParameters().first!.name)  // blocks.0.norm.weight
+        print(classifier(Variable(Tensor<Float>.zeros([8, 16]))).shape)  // [8, 3]
+        // end doc
+        #expect(classifier.namedParameters().first!.name == "blocks.0.norm.weight")
+        #expect(classifier.namedParameters().count == 2 * 6 + 2)
+        #expect(classifier(Variable(Tensor<Float>.zeros([8, 16]))).shape == [8, 3])
+    }
+
+    @Test func trainingLoop() {
+        // doc: Docs/Training.md
+        // Three Gaussian blobs in 2-d, one class each.
+        var generator = SeededGenerator(seed: 1)
+        let centres: [[Float]] = [[0, 2], [-2, -1], [2, -1]]
+        let points = Tensor<Float>.normal([300, 2], standardDeviation: 0.5, using: &generator)
+        let labels = (0..<300).map { $0 % 3 }
+        let offsets = Tensor(shape: [300, 2], scalars: labels.flatMap { centres[$0] })
+        let data = TensorDataset(inputs: points + offsets, labels: labels)
+        let (training, validation) = data.split(validationFraction: 0.2, seed: 2)
+
+        let model = withRandomSeed(3) {
+            Sequential<Float>(Linear(inputSize: 2, outputSize: 16), ReLU(), Linear(inputSize: 16, outputSize: 3))
+        }
+        let optimizer = Adam(parameters: model.parameters(), learningRate: 0.01)
+        let loader = DataLoader(training, batchSize: 32, shuffle: true, seed: 4)
+
+        for epoch in 1...20 {
+            model.train()
+            for batch in loader {
+                optimizer.zeroGrad()
+                let loss = crossEntropy(logits: model(Variable(batch.inputs)), labels: batch.labels)
+                loss.backward()
+                optimizer.step()
+            }
+            model.eval()
+            let check = validation.batch(at: Array(0..<validation.count))
+            let predicted = withoutGradients { model(Variable(check.inputs)).value.argmax(axis: 1) }
+            let accuracy = Double(zip(predicted, check.labels).filter { $0 == $1 }.count) / Double(validation.count)
+            if epoch % 5 == 0 { print("epoch \(epoch): validation accuracy \(accuracy)") }
+        }
+        // end doc
+        model.eval()
+        let check = validation.batch(at: Array(0..<validation.count))
+        let predicted = withoutGradients { model(Variable(check.inputs)).value.argmax(axis: 1) }
+        #expect(zip(predicted, check.labels).filter { $0 == $1 }.count >= validation.count * 9 / 10)
+    }
+
+    @Test func trainingSchedule() {
+        // doc: Docs/Training.md
+        let weights = Variable(Tensor<Double>.zeros([4]), requiresGrad: true)
+        let sgd = SGD(parameters: [weights], learningRate: 0.1, momentum: 0.9)
+        let schedule = StepLR(optimizer: sgd, stepSize: 10, gamma: 0.5)
+        for _ in 0..<25 { schedule.step() }
+        print(sgd.learningRate)  // 0.025: halved at steps 10 and 20
+        // end doc
+        #expect(sgd.learningRate == 0.025)
+    }
+}
