@@ -13,7 +13,7 @@ struct ScheduleTests {
 
     /// The rates a schedule reports at steps 0…6, checking at each that the optimizer holds the same one
     /// and that `currentStep` counts the calls to `step()`.
-    func rates(_ schedule: some LearningRateSchedule<Double>, _ optimizer: SGD<Double>,
+    func rates(_ schedule: LearningRateSchedule<Double>, _ optimizer: SGD<Double>,
                sourceLocation: SourceLocation = #_sourceLocation) -> [Double] {
         (0...6).map { step in
             if step > 0 { schedule.step() }

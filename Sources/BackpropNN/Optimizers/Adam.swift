@@ -12,8 +12,8 @@ import Backprop
 /// That is θ − γ·m̂/(√v̂ + ε) with the bias-corrected m̂ and v̂, computed in PyTorch's order.
 /// Its state per parameter is `"exp_avg"` (m), `"exp_avg_sq"` (v) and `"step"` (t, a 0-d tensor):
 /// t counts that parameter's own updates, so a parameter without a gradient keeps its t.
-/// For weight decay that does not pass through m and v, use ``AdamW``.
-public final class Adam<Scalar: TensorScalar>: Optimizer {
+/// For weight decay that does not pass through m and v, use ``AdamW``, a subclass, as in PyTorch.
+public class Adam<Scalar: TensorScalar>: Optimizer {
     /// The parameters this optimizer updates.
     public let parameters: [Variable<Scalar>]
     /// The step size γ.
@@ -24,7 +24,7 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
     public let beta2: Scalar
     /// The ε added to the denominator, for stability.
     public let epsilon: Scalar
-    /// The L2 penalty λ added to the gradient.
+    /// The weight decay λ: an L2 term in the gradient here, decoupled in ``AdamW``.
     public let weightDecay: Scalar
     private var states: ParameterStates<Scalar>
 
@@ -37,20 +37,27 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
     ///   - beta2: β₂ in [0, 1) (default 0.999).
     ///   - epsilon: ε (default 1e-8).
     ///   - weightDecay: λ, non-negative (default 0).
-    public init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.001, beta1: Scalar = 0.9,
-                beta2: Scalar = 0.999, epsilon: Scalar = 1e-8, weightDecay: Scalar = 0) {
-        checkAdamHyperparameters(learningRate, beta1, beta2, epsilon, weightDecay, in: "Adam")
+    public convenience init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.001, beta1: Scalar = 0.9,
+                            beta2: Scalar = 0.999, epsilon: Scalar = 1e-8, weightDecay: Scalar = 0) {
+        self.init(name: "Adam", parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2,
+                  epsilon: epsilon, weightDecay: weightDecay)
+    }
+
+    init(name: String, parameters: [Variable<Scalar>], learningRate: Scalar, beta1: Scalar, beta2: Scalar,
+         epsilon: Scalar, weightDecay: Scalar) {
+        requireNonNegative(["learning rate": learningRate, "epsilon": epsilon, "weight decay": weightDecay], in: name)
+        precondition((0..<1).contains(beta1) && (0..<1).contains(beta2), "\(name): betas must be in [0, 1), but are \(beta1), \(beta2)")
         self.parameters = parameters
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
         self.weightDecay = weightDecay
-        states = ParameterStates(owner: "Adam", keys: adamKeys, count: parameters.count)
+        states = ParameterStates(owner: name, keys: ["exp_avg", "exp_avg_sq", "step"], count: parameters.count)
     }
 
     /// Updates every parameter that has a gradient.
-    public func step() { states.step(parameters, update) }
+    public func step() { states.step(parameters) { update($0, gradient: $1, state: &$2) } }
 
     /// The step count and each parameter's `"exp_avg"`, `"exp_avg_sq"` and `"step"`.
     public func state() -> OptimizerState<Scalar> { states.saved }
@@ -58,9 +65,22 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
     /// Restores a state saved by ``state()``; throws ``OptimizerStateError`` and changes nothing if it does not fit.
     public func load(_ state: OptimizerState<Scalar>) throws { try states.load(state, for: parameters) }
 
-    private func update(_ parameter: Variable<Scalar>, _ gradient: Tensor<Scalar>, _ state: inout ParameterState<Scalar>) {
-        adamUpdate(parameter, addingWeightDecay(gradient, weightDecay, of: parameter), &state,
-                   learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
+    /// One parameter's update: the L2 term, then the moments and the step.
+    func update(_ parameter: Variable<Scalar>, gradient: Tensor<Scalar>, state: inout ParameterState<Scalar>) {
+        moveAlongMoments(parameter, gradient: addingWeightDecay(gradient, weightDecay, of: parameter), state: &state)
+    }
+
+    /// Updates the moments with `gradient` and steps `parameter` along them, with bias correction.
+    final func moveAlongMoments(_ parameter: Variable<Scalar>, gradient: Tensor<Scalar>, state: inout ParameterState<Scalar>) {
+        let t = advanceStep(&state)
+        let zeros = Tensor<Scalar>.zeros(parameter.shape)
+        let m = beta1 * (state["exp_avg"] ?? zeros) + (1 - beta1) * gradient
+        let v = beta2 * (state["exp_avg_sq"] ?? zeros) + (1 - beta2) * gradient * gradient
+        state["exp_avg"] = m
+        state["exp_avg_sq"] = v
+        let stepSize = learningRate / (1 - Scalar.pow(beta1, t))
+        let denominator = sqrt(v) / (1 - Scalar.pow(beta2, t)).squareRoot() + epsilon
+        parameter.value -= stepSize * m / denominator
     }
 }
 
@@ -74,21 +94,7 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
 ///     θ ← θ − γ/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
 ///
 /// Its state per parameter is `"exp_avg"`, `"exp_avg_sq"` and `"step"`, as ``Adam``'s.
-public final class AdamW<Scalar: TensorScalar>: Optimizer {
-    /// The parameters this optimizer updates.
-    public let parameters: [Variable<Scalar>]
-    /// The step size γ.
-    public var learningRate: Scalar
-    /// The decay β₁ of the gradient's running average.
-    public let beta1: Scalar
-    /// The decay β₂ of the squared gradient's running average.
-    public let beta2: Scalar
-    /// The ε added to the denominator, for stability.
-    public let epsilon: Scalar
-    /// The decoupled weight decay λ: each step multiplies θ by 1 − γ·λ.
-    public let weightDecay: Scalar
-    private var states: ParameterStates<Scalar>
-
+public final class AdamW<Scalar: TensorScalar>: Adam<Scalar> {
     /// Creates an AdamW optimizer with PyTorch's defaults.
     ///
     /// - Parameters:
@@ -100,51 +106,13 @@ public final class AdamW<Scalar: TensorScalar>: Optimizer {
     ///   - weightDecay: λ, non-negative (default 0.01).
     public init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.001, beta1: Scalar = 0.9,
                 beta2: Scalar = 0.999, epsilon: Scalar = 1e-8, weightDecay: Scalar = 0.01) {
-        checkAdamHyperparameters(learningRate, beta1, beta2, epsilon, weightDecay, in: "AdamW")
-        self.parameters = parameters
-        self.learningRate = learningRate
-        self.beta1 = beta1
-        self.beta2 = beta2
-        self.epsilon = epsilon
-        self.weightDecay = weightDecay
-        states = ParameterStates(owner: "AdamW", keys: adamKeys, count: parameters.count)
+        super.init(name: "AdamW", parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2,
+                   epsilon: epsilon, weightDecay: weightDecay)
     }
 
-    /// Updates every parameter that has a gradient.
-    public func step() { states.step(parameters, update) }
-
-    /// The step count and each parameter's `"exp_avg"`, `"exp_avg_sq"` and `"step"`.
-    public func state() -> OptimizerState<Scalar> { states.saved }
-
-    /// Restores a state saved by ``state()``; throws ``OptimizerStateError`` and changes nothing if it does not fit.
-    public func load(_ state: OptimizerState<Scalar>) throws { try states.load(state, for: parameters) }
-
-    private func update(_ parameter: Variable<Scalar>, _ gradient: Tensor<Scalar>, _ state: inout ParameterState<Scalar>) {
-        parameter.value = parameter.value * (1 - learningRate * weightDecay)
-        adamUpdate(parameter, gradient, &state, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
+    /// One parameter's update: the decoupled decay θ ← θ·(1 − γλ), then the moments and the step.
+    override func update(_ parameter: Variable<Scalar>, gradient: Tensor<Scalar>, state: inout ParameterState<Scalar>) {
+        if weightDecay != 0 { parameter.value = parameter.value * (1 - learningRate * weightDecay) }
+        moveAlongMoments(parameter, gradient: gradient, state: &state)
     }
-}
-
-/// The state keys of Adam and AdamW, as PyTorch names them.
-private let adamKeys: Set<String> = ["exp_avg", "exp_avg_sq", "step"]
-
-/// Adam's moment update and step, shared by ``Adam`` and ``AdamW``; `gradient` already carries any L2 term.
-private func adamUpdate<S: TensorScalar>(_ parameter: Variable<S>, _ gradient: Tensor<S>, _ state: inout ParameterState<S>,
-                                         learningRate: S, beta1: S, beta2: S, epsilon: S) {
-    let t = advanceStep(&state)
-    let zeros = Tensor<S>.zeros(parameter.shape)
-    let m = beta1 * (state["exp_avg"] ?? zeros) + (1 - beta1) * gradient
-    let v = beta2 * (state["exp_avg_sq"] ?? zeros) + (1 - beta2) * gradient * gradient
-    state["exp_avg"] = m
-    state["exp_avg_sq"] = v
-    let stepSize = learningRate / (1 - S.pow(beta1, t))
-    let denominator = sqrt(v) / (1 - S.pow(beta2, t)).squareRoot() + epsilon
-    parameter.value -= stepSize * m / denominator
-}
-
-/// Stops with a message on hyperparameters PyTorch's Adam rejects.
-private func checkAdamHyperparameters<S: TensorScalar>(_ learningRate: S, _ beta1: S, _ beta2: S, _ epsilon: S,
-                                                       _ weightDecay: S, in owner: String) {
-    requireNonNegative(["learning rate": learningRate, "epsilon": epsilon, "weight decay": weightDecay], in: owner)
-    precondition((0..<1).contains(beta1) && (0..<1).contains(beta2), "\(owner): betas must be in [0, 1), but are \(beta1), \(beta2)")
 }

@@ -7,40 +7,45 @@ import Backprop
 /// Each ``step()`` then advances one step (an epoch or a batch, as you call
 /// it) and sets the optimizer's rate to the closed form at the new step, so
 /// rates do not drift however long the run. Call it after the optimizer's
-/// `step()`, as in PyTorch.
-public protocol LearningRateSchedule<Scalar>: AnyObject {
-    /// The scalar type of the optimizer.
-    associatedtype Scalar: TensorScalar
-
+/// `step()`, as in PyTorch. The subclasses below are the schedules.
+public class LearningRateSchedule<Scalar: TensorScalar> {
+    /// The optimizer whose learning rate this schedule sets.
+    public let optimizer: any Optimizer<Scalar>
+    /// γ₀, the optimizer's learning rate when the schedule was made.
+    public let baseLearningRate: Scalar
     /// The number of times ``step()`` has been called.
-    var currentStep: Int { get }
+    public private(set) var currentStep = 0
+    private let rule: (Int) -> Scalar
+
+    /// Drives `optimizer` by `rule`, which maps a step to its learning rate.
+    init(optimizer: any Optimizer<Scalar>, rule: @escaping (Int) -> Scalar) {
+        self.optimizer = optimizer
+        baseLearningRate = optimizer.learningRate
+        self.rule = rule
+        optimizer.learningRate = rule(0)
+    }
 
     /// The learning rate at step `step`, in closed form.
-    func learningRate(atStep step: Int) -> Scalar
+    public func learningRate(atStep step: Int) -> Scalar { rule(step) }
+
+    /// The learning rate at ``currentStep``: the one the optimizer holds.
+    public var learningRate: Scalar { rule(currentStep) }
 
     /// Advances one step and sets the optimizer's learning rate.
-    func step()
-}
-
-extension LearningRateSchedule {
-    /// The learning rate at ``currentStep``: the one the optimizer holds.
-    public var learningRate: Scalar { learningRate(atStep: currentStep) }
+    public func step() {
+        currentStep += 1
+        optimizer.learningRate = learningRate
+    }
 }
 
 /// Multiplies the learning rate by γ every `stepSize` steps: PyTorch's `StepLR`.
 ///
 ///     γₜ = γ₀ · gamma^⌊t / stepSize⌋
-public final class StepLR<Scalar: TensorScalar>: LearningRateSchedule {
-    /// The optimizer whose learning rate this schedule sets.
-    public let optimizer: any Optimizer<Scalar>
-    /// γ₀, the optimizer's learning rate when the schedule was made.
-    public let baseLearningRate: Scalar
+public final class StepLR<Scalar: TensorScalar>: LearningRateSchedule<Scalar> {
     /// The number of steps between decays.
     public let stepSize: Int
     /// The factor applied at each decay.
     public let gamma: Scalar
-    /// The number of times ``step()`` has been called.
-    public private(set) var currentStep = 0
 
     /// Creates a schedule that decays `optimizer`'s current learning rate.
     ///
@@ -50,57 +55,24 @@ public final class StepLR<Scalar: TensorScalar>: LearningRateSchedule {
     ///   - gamma: the decay factor (default 0.1).
     public init(optimizer: any Optimizer<Scalar>, stepSize: Int, gamma: Scalar = 0.1) {
         precondition(stepSize > 0, "StepLR: stepSize must be positive, but is \(stepSize)")
-        self.optimizer = optimizer
-        self.baseLearningRate = optimizer.learningRate
-        self.stepSize = stepSize
-        self.gamma = gamma
-        optimizer.learningRate = learningRate
-    }
-
-    /// γ₀ · gamma^⌊step / stepSize⌋.
-    public func learningRate(atStep step: Int) -> Scalar {
-        baseLearningRate * Scalar.pow(gamma, Scalar(step / stepSize))
-    }
-
-    /// Advances one step and sets the optimizer's learning rate.
-    public func step() {
-        currentStep += 1
-        optimizer.learningRate = learningRate
+        (self.stepSize, self.gamma) = (stepSize, gamma)
+        let base = optimizer.learningRate
+        super.init(optimizer: optimizer) { step in base * Scalar.pow(gamma, Scalar(step / stepSize)) }
     }
 }
 
 /// Multiplies the learning rate by γ every step: PyTorch's `ExponentialLR`.
 ///
 ///     γₜ = γ₀ · gammaᵗ
-public final class ExponentialLR<Scalar: TensorScalar>: LearningRateSchedule {
-    /// The optimizer whose learning rate this schedule sets.
-    public let optimizer: any Optimizer<Scalar>
-    /// γ₀, the optimizer's learning rate when the schedule was made.
-    public let baseLearningRate: Scalar
+public final class ExponentialLR<Scalar: TensorScalar>: LearningRateSchedule<Scalar> {
     /// The factor applied at each step.
     public let gamma: Scalar
-    /// The number of times ``step()`` has been called.
-    public private(set) var currentStep = 0
 
-    /// Creates a schedule that decays `optimizer`'s current learning rate.
-    ///
-    /// - Parameters:
-    ///   - optimizer: the optimizer to drive.
-    ///   - gamma: the factor per step.
+    /// Creates a schedule that decays `optimizer`'s current learning rate by `gamma` per step.
     public init(optimizer: any Optimizer<Scalar>, gamma: Scalar) {
-        self.optimizer = optimizer
-        self.baseLearningRate = optimizer.learningRate
         self.gamma = gamma
-        optimizer.learningRate = learningRate
-    }
-
-    /// γ₀ · gamma^step.
-    public func learningRate(atStep step: Int) -> Scalar { baseLearningRate * Scalar.pow(gamma, Scalar(step)) }
-
-    /// Advances one step and sets the optimizer's learning rate.
-    public func step() {
-        currentStep += 1
-        optimizer.learningRate = learningRate
+        let base = optimizer.learningRate
+        super.init(optimizer: optimizer) { step in base * Scalar.pow(gamma, Scalar(step)) }
     }
 }
 
@@ -109,17 +81,11 @@ public final class ExponentialLR<Scalar: TensorScalar>: LearningRateSchedule {
 ///     γₜ = η_min + (γ₀ − η_min) · (1 + cos(π·t / T_max)) / 2
 ///
 /// The closed form, which PyTorch also gives; past T_max it rises again along the cosine.
-public final class CosineAnnealingLR<Scalar: TensorScalar>: LearningRateSchedule {
-    /// The optimizer whose learning rate this schedule sets.
-    public let optimizer: any Optimizer<Scalar>
-    /// γ₀, the optimizer's learning rate when the schedule was made.
-    public let baseLearningRate: Scalar
+public final class CosineAnnealingLR<Scalar: TensorScalar>: LearningRateSchedule<Scalar> {
     /// T_max, the step at which the rate reaches its minimum.
     public let maximumSteps: Int
     /// η_min, the rate at step T_max.
     public let minimumLearningRate: Scalar
-    /// The number of times ``step()`` has been called.
-    public private(set) var currentStep = 0
 
     /// Creates a schedule that anneals `optimizer`'s current learning rate.
     ///
@@ -129,23 +95,12 @@ public final class CosineAnnealingLR<Scalar: TensorScalar>: LearningRateSchedule
     ///   - minimumLearningRate: η_min (default 0).
     public init(optimizer: any Optimizer<Scalar>, maximumSteps: Int, minimumLearningRate: Scalar = 0) {
         precondition(maximumSteps > 0, "CosineAnnealingLR: maximumSteps must be positive, but is \(maximumSteps)")
-        self.optimizer = optimizer
-        self.baseLearningRate = optimizer.learningRate
-        self.maximumSteps = maximumSteps
-        self.minimumLearningRate = minimumLearningRate
-        optimizer.learningRate = learningRate
-    }
-
-    /// η_min + (γ₀ − η_min) · (1 + cos(π·step / T_max)) / 2.
-    public func learningRate(atStep step: Int) -> Scalar {
-        let cosine = Scalar.cos(Scalar.pi * Scalar(step) / Scalar(maximumSteps))
-        return minimumLearningRate + (baseLearningRate - minimumLearningRate) * (1 + cosine) / 2
-    }
-
-    /// Advances one step and sets the optimizer's learning rate.
-    public func step() {
-        currentStep += 1
-        optimizer.learningRate = learningRate
+        (self.maximumSteps, self.minimumLearningRate) = (maximumSteps, minimumLearningRate)
+        let base = optimizer.learningRate
+        super.init(optimizer: optimizer) { step in
+            let cosine = Scalar.cos(Scalar.pi * Scalar(step) / Scalar(maximumSteps))
+            return minimumLearningRate + (base - minimumLearningRate) * (1 + cosine) / 2
+        }
     }
 }
 
@@ -154,17 +109,11 @@ public final class CosineAnnealingLR<Scalar: TensorScalar>: LearningRateSchedule
 ///     γₜ = γ₀ · (s + (1 − s) · min(t, W) / W)
 ///
 /// where s is the start factor and W the number of warm-up steps.
-public final class LinearWarmup<Scalar: TensorScalar>: LearningRateSchedule {
-    /// The optimizer whose learning rate this schedule sets.
-    public let optimizer: any Optimizer<Scalar>
-    /// γ₀, the optimizer's learning rate when the schedule was made.
-    public let baseLearningRate: Scalar
+public final class LinearWarmup<Scalar: TensorScalar>: LearningRateSchedule<Scalar> {
     /// W, the step at which the rate reaches γ₀.
     public let warmupSteps: Int
     /// s, the fraction of γ₀ at step 0.
     public let startFactor: Scalar
-    /// The number of times ``step()`` has been called.
-    public private(set) var currentStep = 0
 
     /// Creates a warm-up for `optimizer`'s current learning rate, and sets the optimizer's rate to s·γ₀.
     ///
@@ -175,21 +124,10 @@ public final class LinearWarmup<Scalar: TensorScalar>: LearningRateSchedule {
     public init(optimizer: any Optimizer<Scalar>, warmupSteps: Int = 5, startFactor: Scalar = 1 / 3) {
         precondition(warmupSteps > 0, "LinearWarmup: warmupSteps must be positive, but is \(warmupSteps)")
         precondition(startFactor > 0 && startFactor <= 1, "LinearWarmup: startFactor must be in (0, 1], but is \(startFactor)")
-        self.optimizer = optimizer
-        self.baseLearningRate = optimizer.learningRate
-        self.warmupSteps = warmupSteps
-        self.startFactor = startFactor
-        optimizer.learningRate = learningRate
-    }
-
-    /// γ₀ · (s + (1 − s) · min(step, W) / W).
-    public func learningRate(atStep step: Int) -> Scalar {
-        baseLearningRate * (startFactor + (1 - startFactor) * Scalar(min(step, warmupSteps)) / Scalar(warmupSteps))
-    }
-
-    /// Advances one step and sets the optimizer's learning rate.
-    public func step() {
-        currentStep += 1
-        optimizer.learningRate = learningRate
+        (self.warmupSteps, self.startFactor) = (warmupSteps, startFactor)
+        let base = optimizer.learningRate
+        super.init(optimizer: optimizer) { step in
+            base * (startFactor + (1 - startFactor) * Scalar(min(step, warmupSteps)) / Scalar(warmupSteps))
+        }
     }
 }
