@@ -8,12 +8,19 @@ let package = Package(
         .library(name: "BackpropNN", targets: ["BackpropNN"]),
     ],
     targets: [
-        .target(name: "Backprop"),
+        .target(name: "CBackpropKernels"),
+        .target(name: "Backprop", dependencies: ["CBackpropKernels"]),
         .target(name: "BackpropNN", dependencies: ["Backprop"]),
         .executableTarget(
             name: "cubic-fit",
             dependencies: ["Backprop"],
             path: "Sources/Examples/cubic-fit"
+        ),
+        .executableTarget(
+            name: "backprop-bench",
+            dependencies: ["Backprop", "BackpropNN"],
+            path: "Sources/Benchmarks",
+            exclude: ["peers"]
         ),
         .testTarget(name: "BackpropTests", dependencies: ["Backprop"]),
         .testTarget(name: "BackpropNNTests", dependencies: ["BackpropNN", "Backprop"]),

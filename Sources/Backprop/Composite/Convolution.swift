@@ -1,6 +1,6 @@
-// Convolution and pooling, composed from a gather of sliding windows (im2col)
-// and a matrix product or reduction. The gather's adjoint scatters gradients
-// back to the input, so both VJPs, and higher-order ones, come for free.
+// Convolution and average pooling, composed from im2col (a primitive whose
+// VJP is col2im) and a matrix product or a mean: both VJPs, and higher-order
+// ones, come from the sweep.
 
 /// A 2-d convolution (cross-correlation, as in PyTorch).
 ///
@@ -11,40 +11,25 @@
 ///   - padding: zeros added on every side.
 /// - Returns: `[batch, outChannels, outHeight, outWidth]`, where
 ///   `outHeight = (height + 2·padding − kernelHeight) / stride + 1`.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func conv2d<S: TensorScalar>(_ input: Variable<S>, _ filter: Variable<S>, stride: Int = 1, padding: Int = 0) -> Variable<S> {
     let windows = checked { () throws(ShapeError) in
         try Windows(input: input.shape, filter: filter.shape, stride: stride, padding: padding)
     }
     // [batch · outH · outW, inChannels · kH · kW] · [outChannels, inChannels · kH · kW]ᵀ
-    let columns = input.gathering(flatIndices: windows.imageToColumns(), shape: [windows.rows, windows.patch], name: "im2col")
-    let flatFilter = filter.reshaped([filter.shape[0], windows.patch])
-    let product = matmul(columns, transposed: false, flatFilter, transposed: true)
+    let columns = input.imageToColumns(windows)
+    let product = matmul(columns, transposed: false, filter.reshaped([filter.shape[0], windows.patch]), transposed: true)
     return product.reshaped([windows.batch, windows.outHeight, windows.outWidth, filter.shape[0]]).permuted([0, 3, 1, 2])
 }
 
-/// 2-d max pooling over `size × size` windows of an NCHW input, `stride` defaulting to `size`.
-public func maxPool2d<S: TensorScalar>(_ input: Variable<S>, size: Int, stride: Int? = nil) -> Variable<S> {
-    pool(input, size: size, stride: stride ?? size, name: "maxPool2d").max(axis: -1)
-}
-
 /// 2-d average pooling over `size × size` windows of an NCHW input, `stride` defaulting to `size`.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func avgPool2d<S: TensorScalar>(_ input: Variable<S>, size: Int, stride: Int? = nil) -> Variable<S> {
-    pool(input, size: size, stride: stride ?? size, name: "avgPool2d").mean(axis: -1)
-}
-
-/// The pooling windows of each channel, `[batch, channels, outH, outW, size · size]`.
-private func pool<S: TensorScalar>(_ input: Variable<S>, size: Int, stride: Int, name: String) -> Variable<S> {
-    let windows = checked { () throws(ShapeError) in
-        guard input.shape.count == 4 else {
-            throw ShapeError(name, "input \(describe(input.shape)) is not 4-d [batch, channels, height, width]")
-        }
-        // Each channel is pooled alone: a one-channel filter over batch · channels images.
-        let (n, c, h, w) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
-        return try Windows(input: [n * c, 1, h, w], filter: [1, 1, size, size], stride: stride, padding: 0, op: name)
-    }
-    let (n, c) = (input.shape[0], input.shape[1])
-    return input.gathering(flatIndices: windows.imageToColumns(),
-                           shape: [n, c, windows.outHeight, windows.outWidth, size * size], name: name)
+    let windows = Windows.pooling(input.shape, size: size, stride: stride ?? size, op: "avgPool2d")
+    return input.reshaped(windows.inputShape).imageToColumns(windows).mean(axis: -1)
+        .reshaped([input.shape[0], input.shape[1], windows.outHeight, windows.outWidth])
 }
 
 /// The geometry of sliding windows over an NCHW input.
@@ -52,6 +37,9 @@ struct Windows {
     let batch, channels, height, width, kernelHeight, kernelWidth, stride, padding, outHeight, outWidth: Int
     var rows: Int { batch * outHeight * outWidth }
     var patch: Int { channels * kernelHeight * kernelWidth }
+    var inputShape: [Int] { [batch, channels, height, width] }
+    /// The sizes, in the order the window kernels read them.
+    var kernelGeometry: [Int] { [batch, channels, height, width, kernelHeight, kernelWidth, stride, padding, outHeight, outWidth] }
 
     init(input: [Int], filter: [Int], stride: Int, padding: Int, op: String = "conv2d") throws(ShapeError) {
         let shown = "input \(describe(input)), filter \(describe(filter))"
@@ -72,26 +60,14 @@ struct Windows {
         }
     }
 
-    /// For each window (row) and each of its elements (column), the flat input position, or -1 in the padding.
-    func imageToColumns() -> [Int] {
-        var positions = [Int]()
-        positions.reserveCapacity(rows * patch)
-        for n in 0..<batch {
-            for oh in 0..<outHeight {
-                for ow in 0..<outWidth {
-                    for c in 0..<channels {
-                        for kh in 0..<kernelHeight {
-                            let ih = oh * stride - padding + kh
-                            for kw in 0..<kernelWidth {
-                                let iw = ow * stride - padding + kw
-                                let inside = ih >= 0 && ih < height && iw >= 0 && iw < width
-                                positions.append(inside ? ((n * channels + c) * height + ih) * width + iw : -1)
-                            }
-                        }
-                    }
-                }
+    /// Pooling windows: each channel of an NCHW input pooled alone, as one-channel images.
+    static func pooling(_ shape: [Int], size: Int, stride: Int, op: String) -> Windows {
+        checked { () throws(ShapeError) in
+            guard shape.count == 4 else {
+                throw ShapeError(op, "input \(describe(shape)) is not 4-d [batch, channels, height, width]")
             }
+            return try Windows(input: [shape[0] * shape[1], 1, shape[2], shape[3]], filter: [1, 1, size, size],
+                               stride: stride, padding: 0, op: op)
         }
-        return positions
     }
 }

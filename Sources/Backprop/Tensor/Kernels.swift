@@ -42,13 +42,19 @@ public enum Kernel<Scalar: TensorScalar> {
     case zip(BinaryKernel, StridedOperand<Scalar>, StridedOperand<Scalar>, shape: [Int], UnsafeMutableBufferPointer<Scalar>)
     /// Reduces the middle axis of the input viewed as `[outer, count, inner]`.
     case reduce(ReductionKernel, UnsafeBufferPointer<Scalar>, outer: Int, count: Int, inner: Int, UnsafeMutableBufferPointer<Scalar>)
-    /// `out = op(a) · op(b)` for row-major matrices, `out` being `[m, n]`.
+    /// `out[i] = op(a[i]) · op(b[i])` for `batch` row-major matrices, each `out[i]` being `[m, n]`.
     case gemm(UnsafeBufferPointer<Scalar>, transposeA: Bool, UnsafeBufferPointer<Scalar>, transposeB: Bool,
-              m: Int, n: Int, k: Int, UnsafeMutableBufferPointer<Scalar>)
+              batch: Int, m: Int, n: Int, k: Int, UnsafeMutableBufferPointer<Scalar>)
     /// `out = condition ≠ 0 ? a : b` over `shape`, operands read through broadcast strides.
     case select(StridedOperand<Scalar>, StridedOperand<Scalar>, StridedOperand<Scalar>, shape: [Int], UnsafeMutableBufferPointer<Scalar>)
     /// `out` = the strided view of `source` over `shape`, made contiguous.
     case copy(StridedOperand<Scalar>, shape: [Int], UnsafeMutableBufferPointer<Scalar>)
+    /// im2col over an NCHW image; `geometry` as `Windows.kernelGeometry`.
+    case imageToColumns(UnsafeBufferPointer<Scalar>, geometry: [Int], UnsafeMutableBufferPointer<Scalar>)
+    /// col2im, the adjoint of im2col.
+    case columnsToImage(UnsafeBufferPointer<Scalar>, geometry: [Int], UnsafeMutableBufferPointer<Scalar>)
+    /// Max pooling: each window's maximum, and its flat input position.
+    case maxPool(UnsafeBufferPointer<Scalar>, geometry: [Int], UnsafeMutableBufferPointer<Scalar>, positions: UnsafeMutableBufferPointer<Int>)
     /// `out[i] = source[indices[i]]`, or 0 where the index is negative.
     case gather(UnsafeBufferPointer<Scalar>, indices: UnsafeBufferPointer<Int>, UnsafeMutableBufferPointer<Scalar>)
     /// `out[indices[i]] += source[i]`, skipping negative indices.
@@ -62,8 +68,8 @@ func run<S: TensorScalar>(_ kernel: Kernel<S>) {
     case let .map(op, x, out): mapKernel(op, x, out)
     case let .zip(op, lhs, rhs, shape, out): zipKernel(op, lhs, rhs, shape: shape, out)
     case let .reduce(op, x, outer, count, inner, out): reduceKernel(op, x, outer: outer, count: count, inner: inner, out)
-    case let .gemm(a, transposeA, b, transposeB, m, n, k, out):
-        gemmKernel(a, transposeA: transposeA, b, transposeB: transposeB, m: m, n: n, k: k, out)
+    case let .gemm(a, transposeA, b, transposeB, batch, m, n, k, out):
+        gemmKernel(a, transposeA: transposeA, b, transposeB: transposeB, batch: batch, m: m, n: n, k: k, out)
     case let .copy(source, shape, out):
         walkRows(shape, source.strides, source.strides, source.strides, count: out.count) { a, _, _, o, n, sa, _, _ in
             for i in 0..<n { out[o + i] = source.base[a + i * sa] }
@@ -72,9 +78,13 @@ func run<S: TensorScalar>(_ kernel: Kernel<S>) {
         walkRows(shape, condition.strides, a.strides, b.strides, count: out.count) { c, x, y, o, n, sc, sx, sy in
             for i in 0..<n { out[o + i] = condition.base[c + i * sc] != 0 ? a.base[x + i * sx] : b.base[y + i * sy] }
         }
+    case let .imageToColumns(image, geometry, out): imageToColumnsKernel(image, geometry, out)
+    case let .columnsToImage(columns, geometry, out): columnsToImageKernel(columns, geometry, out)
+    case let .maxPool(image, geometry, out, positions): maxPoolKernel(image, geometry, out, positions)
     case let .gather(source, indices, out):
         for i in 0..<indices.count { out[i] = indices[i] < 0 ? 0 : source[indices[i]] }
     case let .scatterAdd(source, indices, out):
+        out.update(repeating: 0)
         for i in 0..<indices.count where indices[i] >= 0 { out[indices[i]] += source[i] }
     }
 }
@@ -118,14 +128,25 @@ func apply<S: TensorScalar>(_ op: UnaryKernel<S>, _ x: S) -> S {
     }
 }
 
+/// Elements per thread below which an elementwise kernel or reduction stays on one thread.
+let parallelGrain = 1 << 15
+
+/// Runs `body` over `0..<count` in contiguous chunks, on several threads when `count` is large.
+@inline(__always)
+func forEachChunk(_ count: Int, grain: Int = parallelGrain, _ body: (Range<Int>) -> Void) {
+    if count < 2 * grain { body(0..<count) } else { parallelFor(count, minimumChunk: grain, body) }
+}
+
 func mapKernel<S: TensorScalar>(_ op: UnaryKernel<S>, _ x: UnsafeBufferPointer<S>, _ out: UnsafeMutableBufferPointer<S>) {
-    // Hot, parameter-free cases get their own loops so the compiler can vectorize them.
-    switch op {
-    case .negate: for i in 0..<x.count { out[i] = -x[i] }
-    case .add(let c): for i in 0..<x.count { out[i] = x[i] + c }
-    case .multiply(let c): for i in 0..<x.count { out[i] = x[i] * c }
-    case .relu: for i in 0..<x.count { out[i] = Swift.max(x[i], 0) }
-    default: for i in 0..<x.count { out[i] = apply(op, x[i]) }
+    forEachChunk(x.count) { range in
+        // Hot, parameter-free cases get their own loops so the compiler can vectorize them.
+        switch op {
+        case .negate: for i in range { out[i] = -x[i] }
+        case .add(let c): for i in range { out[i] = x[i] + c }
+        case .multiply(let c): for i in range { out[i] = x[i] * c }
+        case .relu: for i in range { out[i] = Swift.max(x[i], 0) }
+        default: for i in range { out[i] = apply(op, x[i]) }
+        }
     }
 }
 
@@ -190,6 +211,18 @@ func walkRows(_ shape: [Int], _ s0: [Int], _ s1: [Int], _ s2: [Int], count: Int,
 func zipKernel<S: TensorScalar>(_ op: BinaryKernel, _ lhs: StridedOperand<S>, _ rhs: StridedOperand<S>,
                                 shape: [Int], _ out: UnsafeMutableBufferPointer<S>) {
     guard let outBase = out.baseAddress else { return }
+    // Operands that are contiguous or a single broadcast value run as one flat, splittable loop.
+    let contiguous = Shapes.strides(shape)
+    let flatStride = { (strides: [Int]) -> Int? in
+        strides == contiguous ? 1 : strides.allSatisfy { $0 == 0 } ? 0 : nil
+    }
+    if let sa = flatStride(lhs.strides), let sb = flatStride(rhs.strides) {
+        forEachChunk(out.count) { range in
+            zipRun(op, lhs.base + range.lowerBound * sa, sa, rhs.base + range.lowerBound * sb, sb,
+                   outBase + range.lowerBound, range.count)
+        }
+        return
+    }
     walkRows(shape, lhs.strides, rhs.strides, rhs.strides, count: out.count) { a, b, _, o, n, sa, sb, _ in
         zipRun(op, lhs.base + a, sa, rhs.base + b, sb, outBase + o, n)
     }
@@ -197,63 +230,61 @@ func zipKernel<S: TensorScalar>(_ op: BinaryKernel, _ lhs: StridedOperand<S>, _ 
 
 func reduceKernel<S: TensorScalar>(_ op: ReductionKernel, _ x: UnsafeBufferPointer<S>, outer: Int, count: Int, inner: Int,
                                    _ out: UnsafeMutableBufferPointer<S>) {
-    for o in 0..<outer {
-        let block = o * count * inner
-        switch op {
-        case .sum:
-            for i in 0..<inner { out[o * inner + i] = 0 }
-            for c in 0..<count {
-                let row = block + c * inner
-                for i in 0..<inner { out[o * inner + i] += x[row + i] }
-            }
-        case .max, .min:
-            let isMax = op == .max
-            for i in 0..<inner { out[o * inner + i] = x[block + i] }
-            for c in 1..<Swift.max(count, 1) {
-                let row = block + c * inner
-                for i in 0..<inner {
-                    let v = x[row + i], best = out[o * inner + i]
-                    // NaN propagates, as in NumPy.
-                    if isMax ? (v > best || v.isNaN) : (v < best || v.isNaN) { out[o * inner + i] = v }
-                }
-            }
-        case .argmax, .argmin:
-            let isMax = op == .argmax
-            for i in 0..<inner {
-                var best = x[block + i], position = 0
-                for c in 1..<Swift.max(count, 1) {
-                    let v = x[block + c * inner + i]
-                    if best.isNaN { break }
-                    if v.isNaN || (isMax ? v > best : v < best) { best = v; position = c }
-                }
-                out[o * inner + i] = S(position)
-            }
+    // Each output element is reduced by one thread in a fixed order, so results do not depend on threads.
+    let perOuter = Swift.max(count * inner, 1)
+    if outer > 1 {
+        forEachChunk(outer, grain: Swift.max(1, parallelGrain / perOuter)) { outers in
+            for o in outers { reduceBlock(op, x, o, count: count, inner: inner, 0..<inner, out) }
+        }
+    } else {
+        forEachChunk(inner, grain: Swift.max(1, parallelGrain / Swift.max(count, 1))) { inners in
+            reduceBlock(op, x, 0, count: count, inner: inner, inners, out)
         }
     }
 }
 
-func gemmKernel<S: TensorScalar>(_ a: UnsafeBufferPointer<S>, transposeA: Bool, _ b: UnsafeBufferPointer<S>, transposeB: Bool,
-                                 m: Int, n: Int, k: Int, _ out: UnsafeMutableBufferPointer<S>) {
-    // A is [m, k] (or [k, m] when transposed); B is [k, n] (or [n, k]).
-    let (aRow, aCol) = transposeA ? (1, m) : (k, 1)
-    if !transposeB {
-        for i in 0..<m {
-            let o = i * n
-            for j in 0..<n { out[o + j] = 0 }
-            for p in 0..<k {
-                let aip = a[i * aRow + p * aCol]
-                let row = p * n
-                for j in 0..<n { out[o + j] += aip * b[row + j] }
+/// Reduces the positions `inners` of block `o` of `x` viewed as `[outer, count, inner]`.
+@inline(__always)
+private func reduceBlock<S: TensorScalar>(_ op: ReductionKernel, _ x: UnsafeBufferPointer<S>, _ o: Int, count: Int, inner: Int,
+                                          _ inners: Range<Int>, _ out: UnsafeMutableBufferPointer<S>) {
+    let block = o * count * inner
+    switch op {
+    case .sum:
+        for i in inners { out[o * inner + i] = 0 }
+        for c in 0..<count {
+            let row = block + c * inner
+            for i in inners { out[o * inner + i] += x[row + i] }
+        }
+    case .max, .min:
+        let isMax = op == .max
+        for i in inners { out[o * inner + i] = x[block + i] }
+        for c in 1..<Swift.max(count, 1) {
+            let row = block + c * inner
+            for i in inners {
+                let v = x[row + i], best = out[o * inner + i]
+                // NaN propagates, as in NumPy.
+                if isMax ? (v > best || v.isNaN) : (v < best || v.isNaN) { out[o * inner + i] = v }
             }
         }
-    } else {
-        for i in 0..<m {
-            for j in 0..<n {
-                var total: S = 0
-                let row = j * k
-                for p in 0..<k { total += a[i * aRow + p * aCol] * b[row + p] }
-                out[i * n + j] = total
+    case .argmax, .argmin:
+        let isMax = op == .argmax
+        for i in inners {
+            var best = x[block + i], position = 0
+            for c in 1..<Swift.max(count, 1) {
+                let v = x[block + c * inner + i]
+                if best.isNaN { break }
+                if v.isNaN || (isMax ? v > best : v < best) { best = v; position = c }
             }
+            out[o * inner + i] = S(position)
         }
     }
+}
+
+/// Runs a batch of matrix products through the blocked, multi-threaded GEMM (see `ParallelGEMM.swift`).
+func gemmKernel<S: TensorScalar>(_ a: UnsafeBufferPointer<S>, transposeA: Bool, _ b: UnsafeBufferPointer<S>, transposeB: Bool,
+                                 batch: Int, m: Int, n: Int, k: Int, _ out: UnsafeMutableBufferPointer<S>) {
+    guard let outBase = out.baseAddress else { return }
+    // k = 0 leaves A and B empty (maybe without an address): the product is all zeros.
+    guard k > 0, let aBase = a.baseAddress, let bBase = b.baseAddress else { out.update(repeating: 0); return }
+    gemm(aBase, transposeA: transposeA, bBase, transposeB: transposeB, batch: batch, m: m, n: n, k: k, outBase)
 }

@@ -13,12 +13,9 @@ func matmul<S: TensorScalar>(_ a: Tensor<S>, transposed transposeA: Bool, _ b: T
     return a.withBuffer { aBuffer in
         b.withBuffer { bBuffer in
             Tensor(shape: outShape) { out in
-                for i in 0..<batch {
-                    let aPart = UnsafeBufferPointer(rebasing: aBuffer[(i * m * k)..<((i + 1) * m * k)])
-                    let bPart = UnsafeBufferPointer(rebasing: bBuffer[(i * k * n)..<((i + 1) * k * n)])
-                    let outPart = UnsafeMutableBufferPointer(rebasing: out[(i * m * n)..<((i + 1) * m * n)])
-                    S._run(.gemm(aPart, transposeA: transposeA, bPart, transposeB: transposeB, m: m, n: n, k: k, outPart))
-                }
+                // One call for the whole batch, so that small matrices can be spread over threads.
+                S._run(.gemm(aBuffer, transposeA: transposeA, bBuffer, transposeB: transposeB,
+                             batch: batch, m: m, n: n, k: k, out))
             }
         }
     }

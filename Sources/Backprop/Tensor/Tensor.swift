@@ -11,6 +11,8 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     /// Creates a tensor of `shape` from its elements in row-major order.
     ///
     /// Stops with a message if `scalars.count` is not the product of `shape`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(shape: [Int], scalars: [Scalar]) {
         checked { () throws(ShapeError) in
             try Shapes.validate(shape, op: "Tensor(shape:scalars:)")
@@ -24,16 +26,22 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     }
 
     /// Creates a 0-d tensor holding `scalar`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(_ scalar: Scalar) {
         self.init(shape: [], scalars: [scalar])
     }
 
     /// Creates a 1-d tensor from `scalars`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(_ scalars: [Scalar]) {
         self.init(shape: [scalars.count], scalars: scalars)
     }
 
     /// Creates a 2-d tensor from rows of equal length.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(_ rows: [[Scalar]]) {
         let width = rows.first?.count ?? 0
         if let bad = rows.firstIndex(where: { $0.count != width }) {
@@ -43,15 +51,21 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     }
 
     /// Creates a tensor of `shape` with every element equal to `value`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(repeating value: Scalar, shape: [Int]) {
         checked { () throws(ShapeError) in try Shapes.validate(shape, op: "Tensor(repeating:shape:)") }
         self.init(shape: shape, scalars: [Scalar](repeating: value, count: Shapes.count(shape)))
     }
 
     /// A tensor of zeros.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func zeros(_ shape: [Int]) -> Tensor { Tensor(repeating: 0, shape: shape) }
 
     /// A tensor of ones.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func ones(_ shape: [Int]) -> Tensor { Tensor(repeating: 1, shape: shape) }
 
     /// The elements in row-major order.
@@ -91,11 +105,10 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
         return offset
     }
 
-    /// Creates a tensor of `shape` whose elements `body` writes.
+    /// Creates a tensor of `shape` whose elements `body` writes, every one of them.
     init(shape: [Int], initializingWith body: (UnsafeMutableBufferPointer<Scalar>) -> Void) {
         self.shape = shape
         self.storage = [Scalar](unsafeUninitializedCapacity: Shapes.count(shape)) { buffer, count in
-            buffer.initialize(repeating: 0)
             body(buffer)
             count = buffer.count
         }
@@ -109,6 +122,8 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
 
 extension Tensor: Equatable {
     /// Tensors are equal when their shapes and all their elements are equal.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func == (lhs: Tensor, rhs: Tensor) -> Bool {
         lhs.shape == rhs.shape && lhs.storage == rhs.storage
     }
@@ -116,6 +131,8 @@ extension Tensor: Equatable {
 
 extension Tensor {
     /// Whether every element is within `tolerance` of the other tensor's, shapes equal.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func isApproximatelyEqual(to other: Tensor, tolerance: Scalar) -> Bool {
         shape == other.shape && zip(storage, other.storage).allSatisfy { Swift.abs($0 - $1) <= tolerance }
     }

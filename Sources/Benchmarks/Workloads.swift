@@ -1,0 +1,85 @@
+import Backprop
+import BackpropNN
+
+// The workloads of ../shared/bench/peers/README.md ("Workloads"), built from
+// Backprop's public API exactly as a user would write them.
+
+/// One training step of a model on a fixed batch, with plain SGD.
+struct TrainingStep {
+    let parameters: [Variable<Float>]
+    let learningRate: Float
+    let loss: () -> Variable<Float>
+
+    /// Clears the gradients, runs forward, loss and backward, updates; returns the loss.
+    @discardableResult
+    func callAsFunction() -> Float {
+        for parameter in parameters { parameter.zeroGrad() }
+        let value = loss()
+        value.backward()
+        withoutGradients {
+            for parameter in parameters { if let grad = parameter.grad { parameter.value -= grad * learningRate } }
+        }
+        return value.scalar
+    }
+}
+
+/// A Linear layer initialised as the README says: weight and bias uniform on ±1/√in from two seeds.
+func benchLinear(_ input: Int, _ output: Int, seeds: (UInt64, UInt64)) -> Linear<Float> {
+    let bound = initBound(input)
+    return Linear(weight: benchUniform(seeds.0, [output, input], -bound, bound),
+                  bias: benchUniform(seeds.1, [output], -bound, bound))
+}
+
+/// mlp-train: Linear 784→256, ReLU, Linear 256→256, ReLU, Linear 256→10; cross-entropy; SGD 0.01.
+func mlpTrainStep() -> TrainingStep {
+    let model = Sequential<Float>(benchLinear(784, 256, seeds: (11, 12)), ReLU(), benchLinear(256, 256, seeds: (13, 14)), ReLU(),
+                                  benchLinear(256, 10, seeds: (15, 16)))
+    let x = Variable(benchUniform(1, [64, 784], 0, 1)), y = benchLabels(2, 64, 10)
+    return TrainingStep(parameters: model.parameters(), learningRate: 0.01) { crossEntropy(logits: model(x), labels: y) }
+}
+
+/// small-mlp-train: Linear 2→16, tanh, Linear 16→16, tanh, Linear 16→1; MSE against x₀·x₁; SGD 0.05.
+func smallMLPTrainStep() -> TrainingStep {
+    let model = Sequential<Float>(benchLinear(2, 16, seeds: (11, 12)), Tanh(), benchLinear(16, 16, seeds: (13, 14)), Tanh(),
+                                  benchLinear(16, 1, seeds: (15, 16)))
+    let inputs = benchUniform(1, [32, 2], -1, 1)
+    let targets = Tensor(shape: [32, 1], scalars: (0..<32).map { inputs[$0, 0] * inputs[$0, 1] })
+    let x = Variable(inputs), t = Variable(targets)
+    return TrainingStep(parameters: model.parameters(), learningRate: 0.05) { meanSquaredError(predicted: model(x), expected: t) }
+}
+
+/// conv-train: Conv 1→16 3×3 pad 1, ReLU, max-pool 2, Conv 16→32 3×3 pad 1, ReLU, max-pool 2, flatten, Linear 1568→10.
+func convTrainStep() -> TrainingStep {
+    func conv(_ input: Int, _ output: Int, seeds: (UInt64, UInt64)) -> Conv2D<Float> {
+        let layer = Conv2D<Float>(inChannels: input, outChannels: output, kernelSize: 3, padding: 1)
+        let bound = initBound(input * 9)
+        layer.weight.value = benchUniform(seeds.0, [output, input, 3, 3], -bound, bound)
+        layer.bias!.value = benchUniform(seeds.1, [output], -bound, bound)
+        return layer
+    }
+    let model = Sequential<Float>(conv(1, 16, seeds: (11, 12)), ReLU(), MaxPool2D(size: 2), conv(16, 32, seeds: (13, 14)), ReLU(),
+                                  MaxPool2D(size: 2), Flatten(), benchLinear(1568, 10, seeds: (15, 16)))
+    let x = Variable(benchUniform(1, [32, 1, 28, 28], 0, 1)), y = benchLabels(2, 32, 10)
+    return TrainingStep(parameters: model.parameters(), learningRate: 0.01) { crossEntropy(logits: model(x), labels: y) }
+}
+
+/// scalar-chain: x = tanh(x·w + b), 2,500 times from x₀ = 0.5, then backward to x₀, w and b.
+struct ScalarChain {
+    let x0 = Variable<Float>(0.5, requiresGrad: true)
+    let w = Variable<Float>(0.9, requiresGrad: true)
+    let b = Variable<Float>(0.1, requiresGrad: true)
+
+    @discardableResult
+    func callAsFunction() -> Float {
+        for leaf in [x0, w, b] { leaf.zeroGrad() }
+        var x = x0
+        for _ in 0..<2500 { x = tanh(x * w + b) }
+        x.backward()
+        return x.scalar
+    }
+}
+
+/// gemm-N: C = A·B for uniform A (seed 1) and B (seed 2).
+func gemmOperands(_ n: Int) -> (Tensor<Float>, Tensor<Float>) {
+    (benchUniform(1, [n, n], -1, 1), benchUniform(2, [n, n], -1, 1))
+}

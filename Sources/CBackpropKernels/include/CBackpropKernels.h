@@ -1,0 +1,48 @@
+// CBackpropKernels: the few numeric kernels of Backprop that are written in C,
+// because they need explicit SIMD instructions picked at run time.
+// Everything else, threading included, is in Swift.
+
+#ifndef CBACKPROP_KERNELS_H
+#define CBACKPROP_KERNELS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Rows and columns of the register tile that one micro-kernel call computes.
+/// Splitting a product across threads at multiples of these avoids partial tiles.
+#define BP_SGEMM_MR 6
+#define BP_SGEMM_NR 16
+#define BP_DGEMM_MR 6
+#define BP_DGEMM_NR 8
+
+/// Single-threaded matrix product `C = A · B`, overwriting C.
+///
+/// `A` is m×k with element (i, p) at `a[i*rsa + p*csa]`; `B` is k×n with
+/// element (p, j) at `b[p*rsb + j*csb]`; `C` is m×n, row-major, with element
+/// (i, j) at `c[i*ldc + j]`. A transposed operand is just a swap of its two
+/// strides. Each element of C is summed in the same order whatever block of C
+/// a call covers, so splitting C across calls does not change the result.
+/// `force_portable` skips the SIMD micro-kernel (for tests).
+void bp_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+              const float *a, ptrdiff_t rsa, ptrdiff_t csa,
+              const float *b, ptrdiff_t rsb, ptrdiff_t csb,
+              float *c, ptrdiff_t ldc, bool force_portable);
+
+/// The double-precision form of `bp_sgemm`.
+void bp_dgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+              const double *a, ptrdiff_t rsa, ptrdiff_t csa,
+              const double *b, ptrdiff_t rsb, ptrdiff_t csb,
+              double *c, ptrdiff_t ldc, bool force_portable);
+
+/// Whether this CPU runs the AVX2+FMA micro-kernels (false on other architectures).
+bool bp_gemm_has_simd_kernel(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
