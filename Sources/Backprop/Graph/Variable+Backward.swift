@@ -7,6 +7,8 @@ extension Variable {
     ///   - retainGraph: keep the recorded graph for another backward call.
     ///     Otherwise each interior node releases its record, and with it the
     ///     inputs and VJP it held.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func backward(seed: Tensor<Scalar>? = nil, retainGraph: Bool = false) {
         let seed = checkedSeed(seed, op: "backward")
         let leaves = sweep(seed: Variable(seed), targets: [], createGraph: false, retainGraph: retainGraph)
@@ -38,21 +40,24 @@ extension Variable {
 
     /// The reverse sweep. Returns the gradient reaching each leaf that requires one,
     /// and each of `targets` (leaf or not), in visiting order.
+    ///
+    /// Gradients wait in each node's `pendingGradient` until the node is visited, so the
+    /// sweep needs no dictionary; a graph is therefore swept by one thread at a time.
     func sweep(seed: Variable, targets: [Variable], createGraph: Bool, retainGraph: Bool) -> [(Variable, Variable)] {
         let order = topologicalOrder()
         let targetIDs = Set(targets.map(ObjectIdentifier.init))
-        var pending: [ObjectIdentifier: Variable] = [ObjectIdentifier(self): seed]
+        let isTarget = { (node: Variable) in !targetIDs.isEmpty && targetIDs.contains(ObjectIdentifier(node)) }
+        pendingGradient = seed
         var reached: [(Variable, Variable)] = []
         GradientMode.$isRecording.withValue(createGraph) {
             for node in order.reversed() {
-                let id = ObjectIdentifier(node)
-                guard let upstream = pending[id] else { continue }
-                if !targetIDs.contains(id) { pending[id] = nil }
+                guard let upstream = node.pendingGradient else { continue }
+                node.pendingGradient = nil
                 guard let record = node.record else {
-                    if node.requiresGrad || targetIDs.contains(id) { reached.append((node, upstream)) }
+                    if node.requiresGrad || isTarget(node) { reached.append((node, upstream)) }
                     continue
                 }
-                if targetIDs.contains(id) { reached.append((node, upstream)) }
+                if isTarget(node) { reached.append((node, upstream)) }
                 let inputGradients = record.vjp(upstream, node)
                 precondition(inputGradients.count == record.inputs.count,
                              "backward: the VJP of '\(record.op)' returned \(inputGradients.count) gradients for \(record.inputs.count) inputs")
@@ -62,8 +67,7 @@ extension Variable {
                         fatalError("backward: the VJP of '\(record.op)' returned a gradient of shape \(describe(gradient.shape)) "
                                    + "for input \(i) of shape \(describe(input.shape))")
                     }
-                    let inputID = ObjectIdentifier(input)
-                    pending[inputID] = pending[inputID].map { $0 + gradient } ?? gradient
+                    input.pendingGradient = input.pendingGradient.map { $0 + gradient } ?? gradient
                 }
             }
         }
@@ -77,14 +81,15 @@ extension Variable {
     /// inputs before the ops that use them. Iterative, so deep graphs cannot overflow the stack.
     func topologicalOrder() -> [Variable] {
         var order: [Variable] = []
-        var visited: Set<ObjectIdentifier> = [ObjectIdentifier(self)]
         var stack: [(node: Variable, next: Int)] = [(self, 0)]
+        isVisited = true
         while let (node, next) = stack.last {
             let inputs = node.record?.inputs ?? []
             if next < inputs.count {
                 stack[stack.count - 1].next += 1
                 let input = inputs[next]
-                guard input.requiresGrad, visited.insert(ObjectIdentifier(input)).inserted else { continue }
+                guard input.requiresGrad, !input.isVisited else { continue }
+                input.isVisited = true
                 if case .released(let name) = input.origin {
                     fatalError("backward: the graph behind a '\(name)' result was freed by an earlier backward; "
                                + "pass retainGraph: true to that call to backpropagate through it twice")
@@ -95,6 +100,7 @@ extension Variable {
                 stack.removeLast()
             }
         }
+        for node in order { node.isVisited = false }
         return order
     }
 }
@@ -111,6 +117,8 @@ extension Variable {
 ///   - createGraph: record the sweep itself, so the gradients can be
 ///     differentiated again (Hessian-vector products, gradient penalties).
 ///   - retainGraph: keep the graph of `output`; defaults to `createGraph`.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func gradients<S: TensorScalar>(
     of output: Variable<S>, wrt inputs: [Variable<S>], seed: Tensor<S>? = nil,
     createGraph: Bool = false, retainGraph: Bool? = nil

@@ -42,7 +42,13 @@ public final class Variable<Scalar: TensorScalar> {
 
     var origin: Origin
 
+    /// Scratch space of the backward sweep: the gradient summed so far, and a visit mark.
+    var pendingGradient: Variable?
+    var isVisited = false
+
     /// Creates a leaf variable holding `value`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(_ value: Tensor<Scalar>, requiresGrad: Bool = false) {
         self.value = value
         self.requiresGrad = requiresGrad
@@ -50,6 +56,8 @@ public final class Variable<Scalar: TensorScalar> {
     }
 
     /// Creates a 0-d leaf variable holding `scalar`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public convenience init(_ scalar: Scalar, requiresGrad: Bool = false) {
         self.init(Tensor(scalar), requiresGrad: requiresGrad)
     }
@@ -65,6 +73,8 @@ public final class Variable<Scalar: TensorScalar> {
     ///   - op: a short name, shown in messages and in DOT output.
     ///   - inputs: the variables the value was computed from.
     ///   - vjp: maps ∂L/∂output to ∂L/∂input for each input; it must not capture the result.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(_ value: Tensor<Scalar>, recordedAs op: String, inputs: [Variable], vjp: @escaping VJP) {
         self.value = value
         if GradientMode.isRecording && inputs.contains(where: \.requiresGrad) {
@@ -121,9 +131,13 @@ public final class Variable<Scalar: TensorScalar> {
     }
 
     /// Clears the accumulated gradient.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func zeroGrad() { grad = nil }
 
     /// A constant with the same value, cut from the graph: no gradient flows through it.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func detached() -> Variable { Variable(value) }
 }
 

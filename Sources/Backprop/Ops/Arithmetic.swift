@@ -3,6 +3,8 @@
 
 extension Variable {
     /// Elementwise sum, broadcasting.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func + (lhs: Variable, rhs: Variable) -> Variable {
         let (a, b) = (lhs.shape, rhs.shape)
         return Variable(lhs.value + rhs.value, recordedAs: "add", inputs: [lhs, rhs]) { g, _ in
@@ -11,6 +13,8 @@ extension Variable {
     }
 
     /// Elementwise difference, broadcasting.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func - (lhs: Variable, rhs: Variable) -> Variable {
         let (a, b) = (lhs.shape, rhs.shape)
         return Variable(lhs.value - rhs.value, recordedAs: "subtract", inputs: [lhs, rhs]) { g, _ in
@@ -19,6 +23,8 @@ extension Variable {
     }
 
     /// Elementwise product, broadcasting.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func * (lhs: Variable, rhs: Variable) -> Variable {
         Variable(lhs.value * rhs.value, recordedAs: "multiply", inputs: [lhs, rhs]) { g, _ in
             [(g * rhs).sum(toShape: lhs.shape), (g * lhs).sum(toShape: rhs.shape)]
@@ -26,6 +32,8 @@ extension Variable {
     }
 
     /// Elementwise quotient, broadcasting.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func / (lhs: Variable, rhs: Variable) -> Variable {
         Variable(lhs.value / rhs.value, recordedAs: "divide", inputs: [lhs, rhs]) { g, output in
             // d(a/b)/db = −(a/b)/b: reuse the output.
@@ -40,26 +48,42 @@ extension Variable {
 
     // MARK: With a scalar
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func + (lhs: Variable, rhs: Scalar) -> Variable {
         Variable(lhs.value + rhs, recordedAs: "add", inputs: [lhs]) { g, _ in [g] }
     }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func + (lhs: Scalar, rhs: Variable) -> Variable { rhs + lhs }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func - (lhs: Variable, rhs: Scalar) -> Variable { lhs + (-rhs) }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func - (lhs: Scalar, rhs: Variable) -> Variable {
         Variable(lhs - rhs.value, recordedAs: "subtract", inputs: [rhs]) { g, _ in [-g] }
     }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func * (lhs: Variable, rhs: Scalar) -> Variable {
         Variable(lhs.value * rhs, recordedAs: "multiply", inputs: [lhs]) { g, _ in [g * rhs] }
     }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func * (lhs: Scalar, rhs: Variable) -> Variable { rhs * lhs }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func / (lhs: Variable, rhs: Scalar) -> Variable { lhs * (1 / rhs) }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func / (lhs: Scalar, rhs: Variable) -> Variable {
         Variable(lhs / rhs.value, recordedAs: "divide", inputs: [rhs]) { g, output in
             [-(g * output) / rhs]           // d(c/x)/dx = −(c/x)/x

@@ -8,6 +8,8 @@ extension Variable {
 }
 
 /// e raised to each element.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func exp<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(exp(x.value), recordedAs: "exp", inputs: [x]) { g, output in
         [g * output]                        // d/dx eˣ = eˣ: reuse the forward result
@@ -15,11 +17,15 @@ public func exp<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 }
 
 /// The natural logarithm of each element.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func log<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(log(x.value), recordedAs: "log", inputs: [x]) { g, _ in [g / x] }
 }
 
 /// The square root of each element.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func sqrt<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(sqrt(x.value), recordedAs: "sqrt", inputs: [x]) { g, output in
         [g * 0.5 / output]
@@ -27,6 +33,8 @@ public func sqrt<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 }
 
 /// Each element raised to a constant `exponent`.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func pow<S: TensorScalar>(_ x: Variable<S>, _ exponent: S) -> Variable<S> {
     Variable(pow(x.value, exponent), recordedAs: "pow", inputs: [x]) { g, _ in
         // The exponent-0 case would compute 0 · x⁻¹, which is NaN at 0.
@@ -35,21 +43,29 @@ public func pow<S: TensorScalar>(_ x: Variable<S>, _ exponent: S) -> Variable<S>
 }
 
 /// The absolute value of each element; its gradient at 0 is 0.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func abs<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(abs(x.value), recordedAs: "abs", inputs: [x]) { g, _ in [g.masked(by: x.value.map(.sign))] }
 }
 
 /// The sine of each element.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func sin<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(sin(x.value), recordedAs: "sin", inputs: [x]) { g, _ in [g * cos(x)] }
 }
 
 /// The cosine of each element.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func cos<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(cos(x.value), recordedAs: "cos", inputs: [x]) { g, _ in [-(g * sin(x))] }
 }
 
 /// The hyperbolic tangent of each element.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func tanh<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(tanh(x.value), recordedAs: "tanh", inputs: [x]) { g, output in
         [g * (1 - output * output)]
@@ -59,6 +75,8 @@ public func tanh<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 /// The logistic function 1 / (1 + e⁻ˣ) of each element.
 ///
 /// A primitive, not a composition: the composed form overflows for x ≪ 0.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func sigmoid<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(sigmoid(x.value), recordedAs: "sigmoid", inputs: [x]) { g, output in
         [g * output * (1 - output)]
@@ -66,11 +84,15 @@ public func sigmoid<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 }
 
 /// `log(1 + eˣ)` of each element, computed without overflow.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func softplus<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(x.value.map(.softplus), recordedAs: "softplus", inputs: [x]) { g, _ in [g * sigmoid(x)] }
 }
 
 /// The error function of each element.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func erf<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(x.value.map(.erf), recordedAs: "erf", inputs: [x]) { g, _ in
         [g * exp(-(x * x)) * S(1.1283791670955126)]   // 2/√π · e^(−x²)
@@ -78,12 +100,16 @@ public func erf<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 }
 
 /// max(x, 0) of each element; its gradient at 0 is 0, as in PyTorch.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func relu<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     // Not maximum(x, 0): that would split the gradient at 0 between the operands.
     Variable(relu(x.value), recordedAs: "relu", inputs: [x]) { g, _ in [g.masked(by: x.value.map(.positive))] }
 }
 
 /// x for positive elements, `negativeSlope · x` otherwise.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func leakyRelu<S: TensorScalar>(_ x: Variable<S>, negativeSlope: S = 0.01) -> Variable<S> {
     Variable(x.value.map(.leakyRelu(negativeSlope)), recordedAs: "leakyRelu", inputs: [x]) { g, _ in
         [g.masked(by: x.value.map(.leakyReluSlope(negativeSlope)))]
@@ -92,6 +118,8 @@ public func leakyRelu<S: TensorScalar>(_ x: Variable<S>, negativeSlope: S = 0.01
 
 extension Variable {
     /// Each element limited to `[min, max]`; the gradient is 1 inside, bounds included, and 0 outside.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func clamped(min low: Scalar, max high: Scalar) -> Variable {
         Variable(value.clamped(min: low, max: high), recordedAs: "clamped", inputs: [self]) { [value] g, _ in
             [g.masked(by: value.map(.inside(low, high)))]
@@ -100,6 +128,8 @@ extension Variable {
 }
 
 /// The larger element at each broadcast position. On a tie each operand gets half the gradient, as in PyTorch.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func maximum<S: TensorScalar>(_ a: Variable<S>, _ b: Variable<S>) -> Variable<S> {
     Variable(maximum(a.value, b.value), recordedAs: "maximum", inputs: [a, b]) { g, _ in
         splitGradient(g, a, b, share: a.value.isGreater(than: b.value) + a.value.isEqual(to: b.value) * 0.5)
@@ -107,6 +137,8 @@ public func maximum<S: TensorScalar>(_ a: Variable<S>, _ b: Variable<S>) -> Vari
 }
 
 /// The smaller element at each broadcast position. On a tie each operand gets half the gradient, as in PyTorch.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func minimum<S: TensorScalar>(_ a: Variable<S>, _ b: Variable<S>) -> Variable<S> {
     Variable(minimum(a.value, b.value), recordedAs: "minimum", inputs: [a, b]) { g, _ in
         splitGradient(g, a, b, share: a.value.isLess(than: b.value) + a.value.isEqual(to: b.value) * 0.5)
@@ -116,6 +148,8 @@ public func minimum<S: TensorScalar>(_ a: Variable<S>, _ b: Variable<S>) -> Vari
 /// Picks `a` where `condition` is non-zero and `b` elsewhere; all three broadcast together.
 ///
 /// The condition is a constant mask (for example from `isGreater(than:)`); no gradient flows into it.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func which<S: TensorScalar>(_ condition: Tensor<S>, _ a: Variable<S>, _ b: Variable<S>) -> Variable<S> {
     Variable(which(condition, a.value, b.value), recordedAs: "which", inputs: [a, b]) { g, _ in
         let zero = Tensor<S>(0), one = Tensor<S>(1)

@@ -2,6 +2,8 @@
 ///
 /// Shapes: `[m, k] × [k, n] → [m, n]`; batched `[b, m, k] × [b, k, n] → [b, m, n]`;
 /// and `[b, m, k] × [k, n] → [b, m, n]`, one matrix applied to every batch entry.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func matmul<S: TensorScalar>(_ a: Variable<S>, _ b: Variable<S>) -> Variable<S> {
     if a.shape.count == 3 && b.shape.count == 2 {
         let (batch, m, k) = (a.shape[0], a.shape[1], a.shape[2])
@@ -39,6 +41,8 @@ func matmul<S: TensorScalar>(_ a: Variable<S>, transposed ta: Bool, _ b: Variabl
 ///   - weight: `[out, in]`.
 ///   - bias: `[out]`, or nil.
 /// - Returns: `[…, out]`.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func linear<S: TensorScalar>(_ input: Variable<S>, weight: Variable<S>, bias: Variable<S>? = nil) -> Variable<S> {
     guard weight.shape.count == 2, let features = input.shape.last, features == weight.shape[1] else {
         fatalError("linear: input \(describe(input.shape)) and weight \(describe(weight.shape)): "

@@ -3,12 +3,16 @@
 
 extension Variable {
     /// The sum of all elements, as a 0-d variable.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func sum() -> Variable {
         let shape = self.shape
         return Variable(value.sum(), recordedAs: "sum", inputs: [self]) { g, _ in [g.broadcast(to: shape)] }
     }
 
     /// The sum along `axis` (negative counts from the end); `keepDims` keeps it with size 1.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func sum(axis: Int, keepDims: Bool = false) -> Variable {
         let shape = self.shape
         return Variable(value.sum(axis: axis, keepDims: keepDims), recordedAs: "sum", inputs: [self]) { g, _ in
@@ -20,6 +24,8 @@ extension Variable {
     ///
     /// The VJP of every broadcasting op reduces its gradient through this one helper;
     /// a custom op that broadcasts should too.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func sum(toShape shape: [Int]) -> Variable {
         if self.shape == shape { return self }
         checked { () throws(ShapeError) in
@@ -36,24 +42,36 @@ extension Variable {
     }
 
     /// The mean of all elements, as a 0-d variable.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func mean() -> Variable { sum() / Scalar(Swift.max(value.count, 1)) }
 
     /// The mean along `axis`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func mean(axis: Int, keepDims: Bool = false) -> Variable {
         let resolved = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: shape.count, op: "mean") }
         return sum(axis: axis, keepDims: keepDims) / Scalar(Swift.max(shape[resolved], 1))
     }
 
     /// The largest element, as a 0-d variable.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func max() -> Variable { reshaped([-1]).max(axis: 0) }
 
     /// The largest element along `axis`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func max(axis: Int, keepDims: Bool = false) -> Variable { extreme(.argmax, axis: axis, keepDims: keepDims, name: "max") }
 
     /// The smallest element, as a 0-d variable.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func min() -> Variable { reshaped([-1]).min(axis: 0) }
 
     /// The smallest element along `axis`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func min(axis: Int, keepDims: Bool = false) -> Variable { extreme(.argmin, axis: axis, keepDims: keepDims, name: "min") }
 
     private func extreme(_ op: ReductionKernel, axis: Int, keepDims: Bool, name: String) -> Variable {
@@ -65,6 +83,8 @@ extension Variable {
     }
 
     /// `log Σ exp(x)` along `axis`, computed stably by shifting by the maximum.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func logSumExp(axis: Int, keepDims: Bool = false) -> Variable {
         let resolved = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: shape.count, op: "logSumExp") }
         let shift = value.stabilizingShift(axis: resolved)
@@ -78,15 +98,21 @@ extension Variable {
     }
 
     /// `log Σ exp(x)` over all elements, as a 0-d variable.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func logSumExp() -> Variable { reshaped([-1]).logSumExp(axis: 0) }
 }
 
 /// The softmax along `axis`: `exp(x − logSumExp(x))`, stable for large logits.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func softmax<S: TensorScalar>(_ x: Variable<S>, axis: Int = -1) -> Variable<S> {
     exp(logSoftmax(x, axis: axis, name: "softmax"))
 }
 
 /// The log-softmax along `axis`: `x − logSumExp(x)`, stable for large logits.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func logSoftmax<S: TensorScalar>(_ x: Variable<S>, axis: Int = -1) -> Variable<S> {
     logSoftmax(x, axis: axis, name: "logSoftmax")
 }

@@ -4,12 +4,16 @@
 
 extension Variable {
     /// The same elements in a new shape; one size may be -1, to be inferred.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func reshaped(_ newShape: [Int]) -> Variable {
         let shape = self.shape
         return Variable(value.reshaped(newShape), recordedAs: "reshaped", inputs: [self]) { g, _ in [g.reshaped(shape)] }
     }
 
     /// The axes reordered: axis `i` of the result is axis `permutation[i]` of this variable.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func permuted(_ permutation: [Int]) -> Variable {
         let result = value.permuted(permutation)
         let resolved = permutation.map { $0 < 0 ? $0 + shape.count : $0 }
@@ -19,6 +23,8 @@ extension Variable {
     }
 
     /// The last two axes swapped.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func transposed() -> Variable {
         guard shape.count >= 2 else { fatalError("transposed: a variable of shape \(describe(shape)) has fewer than 2 axes") }
         var permutation = Array(0..<shape.count)
@@ -27,6 +33,8 @@ extension Variable {
     }
 
     /// Repeated along broadcast axes to fill `newShape`, by NumPy's rules.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func broadcast(to newShape: [Int]) -> Variable {
         let shape = self.shape
         return Variable(value.broadcast(to: newShape), recordedAs: "broadcast", inputs: [self]) { g, _ in
@@ -35,12 +43,18 @@ extension Variable {
     }
 
     /// A new axis of size 1 inserted at `axis`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func expandingDims(axis: Int) -> Variable { reshaped(value.expandingDims(axis: axis).shape) }
 
     /// Without the size-1 axis `axis`, or without every size-1 axis when `axis` is nil.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func squeezed(axis: Int? = nil) -> Variable { reshaped(value.squeezed(axis: axis).shape) }
 
     /// The elements at positions `range` along `axis`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func slicing(_ range: Range<Int>, axis: Int = 0) -> Variable {
         let result = value.slicing(range, axis: axis)
         let (positions, _) = checked { () throws(ShapeError) in
@@ -52,6 +66,8 @@ extension Variable {
     }
 
     /// Joins variables along `axis`; all other sizes must agree.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func concatenated(_ parts: [Variable], axis: Int = 0) -> Variable {
         let result = Tensor.concatenated(parts.map(\.value), axis: axis)
         let resolved = axis < 0 ? axis + result.rank : axis
@@ -66,12 +82,16 @@ extension Variable {
     }
 
     /// Stacks variables of one shape along a new axis.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func stacked(_ parts: [Variable], axis: Int = 0) -> Variable {
         concatenated(parts.map { $0.expandingDims(axis: axis) }, axis: axis)
     }
 
     /// Whole slices picked along `axis` by `indices`, as PyTorch's `index_select`:
     /// embedding rows, for example. Indices may repeat.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func gathering(indices: [Int], axis: Int) -> Variable {
         let (positions, outShape) = checked { () throws(ShapeError) in
             try Shapes.gathering(shape, indices: indices, axis: axis)
@@ -81,6 +101,8 @@ extension Variable {
 
     /// One element per position of the other axes, picked along `axis` by `indices`,
     /// as NumPy's `take_along_axis`: for logits `[N, C]` and labels `[N]`, the `[N]` picked logits.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func picking(_ indices: [Int], axis: Int = -1) -> Variable {
         let (positions, outShape) = checked { () throws(ShapeError) in
             try Shapes.picking(shape, indices: indices, axis: axis)

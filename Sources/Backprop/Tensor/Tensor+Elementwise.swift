@@ -21,75 +21,143 @@ extension Tensor {
     }
 
     /// The element-wise comparison masks: 1 where the relation holds, else 0.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func isGreater(than other: Tensor) -> Tensor { combining(other, .greater, name: "isGreater") }
     /// 1 where this tensor's element is at least the other's, else 0.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func isGreaterOrEqual(to other: Tensor) -> Tensor { combining(other, .greaterOrEqual, name: "isGreaterOrEqual") }
     /// 1 where this tensor's element is below the other's, else 0.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func isLess(than other: Tensor) -> Tensor { combining(other, .less, name: "isLess") }
     /// 1 where this tensor's element is at most the other's, else 0.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func isLessOrEqual(to other: Tensor) -> Tensor { combining(other, .lessOrEqual, name: "isLessOrEqual") }
     /// 1 where the elements are equal, else 0.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func isEqual(to other: Tensor) -> Tensor { combining(other, .equal, name: "isEqual") }
 }
 
 // MARK: Operators (broadcasting)
 
 extension Tensor {
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.combining(rhs, .add, name: "add") }
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.combining(rhs, .subtract, name: "subtract") }
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.combining(rhs, .multiply, name: "multiply") }
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.combining(rhs, .divide, name: "divide") }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func + (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.map(.add(rhs)) }
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func - (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.map(.add(-rhs)) }
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func * (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.map(.multiply(rhs)) }
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func / (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.map(.multiply(1 / rhs)) }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func + (lhs: Scalar, rhs: Tensor) -> Tensor { rhs.map(.add(lhs)) }
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func - (lhs: Scalar, rhs: Tensor) -> Tensor { rhs.map(.subtractFrom(lhs)) }
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func * (lhs: Scalar, rhs: Tensor) -> Tensor { rhs.map(.multiply(lhs)) }
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func / (lhs: Scalar, rhs: Tensor) -> Tensor { rhs.map(.divide(lhs)) }
 
     public static prefix func - (x: Tensor) -> Tensor { x.map(.negate) }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func += (lhs: inout Tensor, rhs: Tensor) { lhs = lhs + rhs }
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func -= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs - rhs }
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func *= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs * rhs }
 }
 
 // MARK: Elementwise math
 
 /// e raised to each element.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func exp<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> { x.map(.exp) }
 /// The natural logarithm of each element.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func log<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> { x.map(.log) }
 /// The square root of each element.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func sqrt<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> { x.map(.sqrt) }
 /// The absolute value of each element.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func abs<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> { x.map(.abs) }
 /// The sine of each element.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func sin<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> { x.map(.sin) }
 /// The cosine of each element.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func cos<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> { x.map(.cos) }
 /// The hyperbolic tangent of each element.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func tanh<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> { x.map(.tanh) }
 /// The logistic function 1 / (1 + e⁻ˣ) of each element.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func sigmoid<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> { x.map(.sigmoid) }
 /// max(x, 0) of each element.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func relu<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> { x.map(.relu) }
 /// Each element raised to `exponent`.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func pow<S: TensorScalar>(_ x: Tensor<S>, _ exponent: S) -> Tensor<S> { x.map(.power(exponent)) }
 /// The larger of the two elements at each broadcast position.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func maximum<S: TensorScalar>(_ a: Tensor<S>, _ b: Tensor<S>) -> Tensor<S> { a.combining(b, .maximum, name: "maximum") }
 /// The smaller of the two elements at each broadcast position.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func minimum<S: TensorScalar>(_ a: Tensor<S>, _ b: Tensor<S>) -> Tensor<S> { a.combining(b, .minimum, name: "minimum") }
 
 extension Tensor {
     /// Each element limited to `[min, max]`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func clamped(min low: Scalar, max high: Scalar) -> Tensor { map(.clamp(low, high)) }
 }
 
 /// Picks `a` where `condition` is non-zero and `b` elsewhere; all three broadcast together.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func which<S: TensorScalar>(_ condition: Tensor<S>, _ a: Tensor<S>, _ b: Tensor<S>) -> Tensor<S> {
     let shape = checked { () throws(ShapeError) in
         try Shapes.broadcast(try Shapes.broadcast(condition.shape, a.shape, op: "which"), b.shape, op: "which")

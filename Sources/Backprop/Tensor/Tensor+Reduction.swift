@@ -24,38 +24,58 @@ extension Tensor {
     }
 
     /// The sum of all elements, as a 0-d tensor.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func sum() -> Tensor { reduceAll(.sum, name: "sum") }
 
     /// The sum along `axis` (negative counts from the end).
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func sum(axis: Int, keepDims: Bool = false) -> Tensor { reduce(.sum, axis: axis, keepDims: keepDims, name: "sum") }
 
     /// The mean of all elements, as a 0-d tensor.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func mean() -> Tensor { sum() / Scalar(Swift.max(count, 1)) }
 
     /// The mean along `axis`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func mean(axis: Int, keepDims: Bool = false) -> Tensor {
         let resolved = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: rank, op: "mean") }
         return sum(axis: axis, keepDims: keepDims) / Scalar(Swift.max(shape[resolved], 1))
     }
 
     /// The largest element, as a 0-d tensor.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func max() -> Tensor { reduceAll(.max, name: "max") }
 
     /// The largest element along `axis`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func max(axis: Int, keepDims: Bool = false) -> Tensor { reduce(.max, axis: axis, keepDims: keepDims, name: "max") }
 
     /// The smallest element, as a 0-d tensor.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func min() -> Tensor { reduceAll(.min, name: "min") }
 
     /// The smallest element along `axis`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func min(axis: Int, keepDims: Bool = false) -> Tensor { reduce(.min, axis: axis, keepDims: keepDims, name: "min") }
 
     /// The position of the first largest element along `axis`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func argmax(axis: Int) -> [Int] {
         reduce(.argmax, axis: axis, keepDims: false, name: "argmax").storage.map { Int($0) }
     }
 
     /// The position of the first smallest element along `axis`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func argmin(axis: Int) -> [Int] {
         reduce(.argmin, axis: axis, keepDims: false, name: "argmin").storage.map { Int($0) }
     }

@@ -1,11 +1,15 @@
 extension Tensor {
     /// The same elements in a new shape; one size may be -1, to be inferred.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func reshaped(_ newShape: [Int]) -> Tensor {
         let resolved = checked { () throws(ShapeError) in try Shapes.reshape(shape, to: newShape) }
         return Tensor(shape: resolved, scalars: storage)
     }
 
     /// The axes reordered: axis `i` of the result is axis `permutation[i]` of this tensor.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func permuted(_ permutation: [Int]) -> Tensor {
         let permutation = checked { () throws(ShapeError) in try Shapes.permutation(permutation, rank: rank) }
         let strides = Shapes.strides(shape)
@@ -13,6 +17,8 @@ extension Tensor {
     }
 
     /// The last two axes swapped.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func transposed() -> Tensor {
         guard rank >= 2 else { fatalError("transposed: a tensor of shape \(describe(shape)) has fewer than 2 axes") }
         var permutation = Array(0..<rank)
@@ -21,6 +27,8 @@ extension Tensor {
     }
 
     /// The tensor repeated along broadcast axes to fill `newShape`, by NumPy's rules.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func broadcast(to newShape: [Int]) -> Tensor {
         let result = checked { () throws(ShapeError) in try Shapes.broadcast(shape, newShape, op: "broadcast(to:)") }
         guard result == newShape else {
@@ -31,6 +39,8 @@ extension Tensor {
     }
 
     /// A new axis of size 1 inserted at `axis` (which may be `rank`, or negative).
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func expandingDims(axis: Int) -> Tensor {
         let axis = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: rank + 1, op: "expandingDims") }
         var newShape = shape
@@ -39,6 +49,8 @@ extension Tensor {
     }
 
     /// The tensor without the size-1 axis `axis`, or without every size-1 axis when `axis` is nil.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func squeezed(axis: Int? = nil) -> Tensor {
         guard let axis else { return Tensor(shape: shape.filter { $0 != 1 }, scalars: storage) }
         let resolved = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: rank, op: "squeezed") }
@@ -51,6 +63,8 @@ extension Tensor {
     }
 
     /// The elements at positions `range` along `axis`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func slicing(_ range: Range<Int>, axis: Int = 0) -> Tensor {
         let axis = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: rank, op: "slicing") }
         guard range.lowerBound >= 0, range.upperBound <= shape[axis] else {
@@ -63,6 +77,8 @@ extension Tensor {
     }
 
     /// Joins tensors along `axis`; all other sizes must agree.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func concatenated(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
         let (outShape, axis) = checked { () throws(ShapeError) in try Shapes.concatenation(tensors.map(\.shape), axis: axis) }
         let outer = Shapes.count(Array(outShape[..<axis]))
@@ -85,11 +101,15 @@ extension Tensor {
     }
 
     /// Stacks tensors of one shape along a new axis.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public static func stacked(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
         concatenated(tensors.map { $0.expandingDims(axis: axis) }, axis: axis)
     }
 
     /// Whole slices picked along `axis` by `indices`, as PyTorch's `index_select`; indices may repeat.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func gathering(indices: [Int], axis: Int) -> Tensor {
         let (positions, outShape) = checked { () throws(ShapeError) in try Shapes.gathering(shape, indices: indices, axis: axis) }
         return gathering(flatIndices: positions, shape: outShape)

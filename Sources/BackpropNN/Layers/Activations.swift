@@ -4,7 +4,11 @@ import Backprop
 
 /// max(x, 0), as a layer.
 public struct ReLU<Scalar: TensorScalar>: Layer {
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init() {}
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { relu(input) }
 }
 
@@ -12,31 +16,51 @@ public struct ReLU<Scalar: TensorScalar>: Layer {
 public struct LeakyReLU<Scalar: TensorScalar>: Layer {
     /// The slope for negative inputs.
     public let negativeSlope: Scalar
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(negativeSlope: Scalar = 0.01) { self.negativeSlope = negativeSlope }
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { leakyRelu(input, negativeSlope: negativeSlope) }
 }
 
 /// The hyperbolic tangent, as a layer.
 public struct Tanh<Scalar: TensorScalar>: Layer {
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init() {}
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { tanh(input) }
 }
 
 /// The logistic function 1 / (1 + e⁻ˣ), as a layer.
 public struct Sigmoid<Scalar: TensorScalar>: Layer {
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init() {}
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { sigmoid(input) }
 }
 
 /// The Gaussian error linear unit x·Φ(x), as a layer.
 public struct GELU<Scalar: TensorScalar>: Layer {
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init() {}
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { gelu(input) }
 }
 
 /// log(1 + eˣ), as a layer.
 public struct Softplus<Scalar: TensorScalar>: Layer {
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init() {}
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { softplus(input) }
 }
 
@@ -44,7 +68,11 @@ public struct Softplus<Scalar: TensorScalar>: Layer {
 public struct Softmax<Scalar: TensorScalar>: Layer {
     /// The axis that sums to 1.
     public let axis: Int
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(axis: Int = -1) { self.axis = axis }
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { softmax(input, axis: axis) }
 }
 
@@ -52,7 +80,11 @@ public struct Softmax<Scalar: TensorScalar>: Layer {
 public struct LogSoftmax<Scalar: TensorScalar>: Layer {
     /// The axis normalised over.
     public let axis: Int
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(axis: Int = -1) { self.axis = axis }
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { logSoftmax(input, axis: axis) }
 }
 
@@ -60,7 +92,11 @@ public struct LogSoftmax<Scalar: TensorScalar>: Layer {
 public struct Flatten<Scalar: TensorScalar>: Layer {
     /// The first axis to merge.
     public let startAxis: Int
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(startAxis: Int = 1) { self.startAxis = startAxis }
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
         let start = startAxis < 0 ? startAxis + input.shape.count : startAxis
         precondition(start >= 0 && start < input.shape.count,
@@ -80,12 +116,16 @@ public struct Dropout<Scalar: TensorScalar>: Layer {
 
     /// Creates a dropout layer whose masks come from a generator seeded with `seed`
     /// (by default, a seed drawn from ``RandomScope``).
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(probability: Scalar = 0.5, seed: UInt64? = nil) {
         precondition(probability >= 0 && probability < 1, "Dropout: probability \(probability) is not in [0, 1)")
         self.probability = probability
         self.masks = MaskSource(seed: seed ?? RandomScope.nextSeed())
     }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
         guard mode.isTraining, probability > 0 else { return input }
         let keep = 1 - probability

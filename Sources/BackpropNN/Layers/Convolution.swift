@@ -15,6 +15,8 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
     public let padding: Int
 
     /// Creates a convolution with PyTorch's default initialisation, drawn from ``RandomScope``.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true) {
         let initializer = Initializer<Scalar>.pytorchDefault(fanIn: inChannels * kernelSize * kernelSize)
         weight = Variable(initializer.makeTensor([outChannels, inChannels, kernelSize, kernelSize]), requiresGrad: true)
@@ -23,6 +25,8 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
         self.padding = padding
     }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
         let output = conv2d(input, weight, stride: stride, padding: padding)
         guard let bias else { return output }
@@ -35,7 +39,11 @@ public struct MaxPool2D<Scalar: TensorScalar>: Layer {
     public let size: Int
     public let stride: Int
     /// Creates the layer; `stride` defaults to `size`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(size: Int, stride: Int? = nil) { (self.size, self.stride) = (size, stride ?? size) }
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { maxPool2d(input, size: size, stride: stride) }
 }
 
@@ -44,6 +52,10 @@ public struct AvgPool2D<Scalar: TensorScalar>: Layer {
     public let size: Int
     public let stride: Int
     /// Creates the layer; `stride` defaults to `size`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(size: Int, stride: Int? = nil) { (self.size, self.stride) = (size, stride ?? size) }
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { avgPool2d(input, size: size, stride: stride) }
 }

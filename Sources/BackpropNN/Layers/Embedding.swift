@@ -10,17 +10,23 @@ public struct Embedding<Scalar: TensorScalar>: Module {
     /// `[count, dimension]`.
     public let weight: Variable<Scalar>
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(count: Int, dimension: Int) {
         weight = Variable(Initializer<Scalar>.normal(mean: 0, standardDeviation: 1).makeTensor([count, dimension]),
                           requiresGrad: true)
     }
 
     /// The rows for `indices`, `[indices.count, dimension]`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callAsFunction(_ indices: [Int]) -> Variable<Scalar> {
         weight.gathering(indices: indices, axis: 0)
     }
 
     /// The rows for a batch of equal-length sequences, `[batch, length, dimension]`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callAsFunction(_ sequences: [[Int]]) -> Variable<Scalar> {
         let length = sequences.first?.count ?? 0
         precondition(sequences.allSatisfy { $0.count == length }, "Embedding: the sequences differ in length")

@@ -11,6 +11,8 @@ public struct Linear<Scalar: TensorScalar>: Layer {
     public let bias: Variable<Scalar>?
 
     /// Creates a layer with PyTorch's default initialisation, drawn from ``RandomScope``.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(inputSize: Int, outputSize: Int, bias: Bool = true) {
         let initializer = Initializer<Scalar>.pytorchDefault(fanIn: inputSize)
         self.init(weight: initializer.makeTensor([outputSize, inputSize]),
@@ -18,11 +20,15 @@ public struct Linear<Scalar: TensorScalar>: Layer {
     }
 
     /// Creates a layer from given weights, `[out, in]`, and an optional bias, `[out]`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(weight: Tensor<Scalar>, bias: Tensor<Scalar>? = nil) {
         self.weight = Variable(weight, requiresGrad: true)
         self.bias = bias.map { Variable($0, requiresGrad: true) }
     }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
         linear(input, weight: weight, bias: bias)
     }
@@ -37,11 +43,17 @@ public struct Sequential<Scalar: TensorScalar>: Layer, CustomReflectable {
     public let layers: [any Layer<Scalar>]
 
     /// Chains `layers`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(_ layers: any Layer<Scalar>...) { self.layers = layers }
 
     /// Chains `layers`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(layers: [any Layer<Scalar>]) { self.layers = layers }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
         layers.reduce(input) { x, layer in layer(x) }
     }

@@ -18,6 +18,8 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Layer {
     /// Whether self-attention through ``callAsFunction(_:)`` is causal.
     public let isCausal: Bool
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(embedDimension: Int, headCount: Int, bias: Bool = true, causal: Bool = false) {
         precondition(headCount > 0 && embedDimension % headCount == 0,
                      "MultiHeadAttention: embedding dimension \(embedDimension) does not split into \(headCount) heads")
@@ -31,11 +33,15 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Layer {
     }
 
     /// Self-attention: queries, keys and values all come from `input`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
         self(query: input, key: input, value: input, causal: isCausal)
     }
 
     /// Attention of `query` `[B, T, E]` over `key` and `value` `[B, S, E]`, giving `[B, T, E]`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callAsFunction(query: Variable<Scalar>, key: Variable<Scalar>, value: Variable<Scalar>,
                                causal: Bool = false) -> Variable<Scalar> {
         let embed = inProjWeight.shape[1]

@@ -23,6 +23,8 @@ public struct BatchNorm<Scalar: TensorScalar>: Layer {
     /// Training or evaluation; set by the model's `train()` and `eval()`.
     public let mode = TrainingMode()
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(featureCount: Int, momentum: Scalar = 0.1, epsilon: Scalar = 1e-5) {
         weight = Variable(.ones([featureCount]), requiresGrad: true)
         bias = Variable(.zeros([featureCount]), requiresGrad: true)
@@ -32,6 +34,8 @@ public struct BatchNorm<Scalar: TensorScalar>: Layer {
         (self.momentum, self.epsilon) = (momentum, epsilon)
     }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
         let rank = input.shape.count
         precondition(rank >= 2 && input.shape[1] == weight.shape[0],
@@ -71,6 +75,8 @@ public struct LayerNorm<Scalar: TensorScalar>: Layer {
     public let bias: Variable<Scalar>?
     public let epsilon: Scalar
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(shape: [Int], epsilon: Scalar = 1e-5, elementwiseAffine: Bool = true) {
         self.shape = shape
         self.epsilon = epsilon
@@ -79,8 +85,12 @@ public struct LayerNorm<Scalar: TensorScalar>: Layer {
     }
 
     /// Normalises over the last axis of size `featureCount`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(featureCount: Int, epsilon: Scalar = 1e-5) { self.init(shape: [featureCount], epsilon: epsilon) }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
         let rank = input.shape.count
         precondition(Array(input.shape.suffix(shape.count)) == shape && rank >= shape.count,

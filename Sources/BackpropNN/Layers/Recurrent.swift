@@ -59,18 +59,26 @@ public struct RNNCell<Scalar: TensorScalar>: RecurrentCell, GatedWeights {
     public let weightIh: Variable<Scalar>, weightHh: Variable<Scalar>
     public let biasIh: Variable<Scalar>?, biasHh: Variable<Scalar>?
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(inputSize: Int, hiddenSize: Int, bias: Bool = true) {
         self.hiddenSize = hiddenSize
         (weightIh, weightHh, biasIh, biasHh) = makeGatedWeights(inputSize: inputSize, hiddenSize: hiddenSize, gates: 1, bias: bias)
     }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func zeroState(batchSize: Int) -> Variable<Scalar> { Variable(.zeros([batchSize, hiddenSize])) }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callAsFunction(_ step: (Variable<Scalar>, Variable<Scalar>)) -> Variable<Scalar> {
         let (x, h) = gates(step.0, step.1)
         return tanh(x[0] + h[0])
     }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func output(of state: Variable<Scalar>) -> Variable<Scalar> { state }
 }
 
@@ -78,6 +86,8 @@ public struct RNNCell<Scalar: TensorScalar>: RecurrentCell, GatedWeights {
 public struct LSTMState<Scalar: TensorScalar> {
     public var hidden: Variable<Scalar>
     public var cell: Variable<Scalar>
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(hidden: Variable<Scalar>, cell: Variable<Scalar>) { (self.hidden, self.cell) = (hidden, cell) }
 }
 
@@ -88,15 +98,21 @@ public struct LSTMCell<Scalar: TensorScalar>: RecurrentCell, GatedWeights {
     public let weightIh: Variable<Scalar>, weightHh: Variable<Scalar>
     public let biasIh: Variable<Scalar>?, biasHh: Variable<Scalar>?
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(inputSize: Int, hiddenSize: Int, bias: Bool = true) {
         self.hiddenSize = hiddenSize
         (weightIh, weightHh, biasIh, biasHh) = makeGatedWeights(inputSize: inputSize, hiddenSize: hiddenSize, gates: 4, bias: bias)
     }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func zeroState(batchSize: Int) -> LSTMState<Scalar> {
         LSTMState(hidden: Variable(.zeros([batchSize, hiddenSize])), cell: Variable(.zeros([batchSize, hiddenSize])))
     }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callAsFunction(_ step: (Variable<Scalar>, LSTMState<Scalar>)) -> LSTMState<Scalar> {
         let state = step.1
         let (x, h) = gates(step.0, state.hidden)
@@ -105,6 +121,8 @@ public struct LSTMCell<Scalar: TensorScalar>: RecurrentCell, GatedWeights {
         return LSTMState(hidden: o * tanh(cell), cell: cell)
     }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func output(of state: LSTMState<Scalar>) -> Variable<Scalar> { state.hidden }
 }
 
@@ -115,13 +133,19 @@ public struct GRUCell<Scalar: TensorScalar>: RecurrentCell, GatedWeights {
     public let weightIh: Variable<Scalar>, weightHh: Variable<Scalar>
     public let biasIh: Variable<Scalar>?, biasHh: Variable<Scalar>?
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(inputSize: Int, hiddenSize: Int, bias: Bool = true) {
         self.hiddenSize = hiddenSize
         (weightIh, weightHh, biasIh, biasHh) = makeGatedWeights(inputSize: inputSize, hiddenSize: hiddenSize, gates: 3, bias: bias)
     }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func zeroState(batchSize: Int) -> Variable<Scalar> { Variable(.zeros([batchSize, hiddenSize])) }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callAsFunction(_ step: (Variable<Scalar>, Variable<Scalar>)) -> Variable<Scalar> {
         let (x, h) = gates(step.0, step.1)
         let r = sigmoid(x[0] + h[0]), z = sigmoid(x[1] + h[1])
@@ -129,6 +153,8 @@ public struct GRUCell<Scalar: TensorScalar>: RecurrentCell, GatedWeights {
         return (1 - z) * n + z * step.1
     }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func output(of state: Variable<Scalar>) -> Variable<Scalar> { state }
 }
 
@@ -136,7 +162,6 @@ public struct GRUCell<Scalar: TensorScalar>: RecurrentCell, GatedWeights {
 public struct Recurrent<Cell: RecurrentCell>: Layer {
     public typealias Scalar = Cell.Scalar
     public let cell: Cell
-
     public init(_ cell: Cell) { self.cell = cell }
 
     /// Every step's output, `[batch, time, hiddenSize]`, from the zero state.

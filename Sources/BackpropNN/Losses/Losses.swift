@@ -25,6 +25,8 @@ private func checkSameShape<S: TensorScalar>(_ op: String, _ a: Variable<S>, _ b
 }
 
 /// The mean squared error: `reduce((predicted − expected)²)`.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func meanSquaredError<S: TensorScalar>(predicted: Variable<S>, expected: Variable<S>,
                                               reduction: Reduction = .mean) -> Variable<S> {
     checkSameShape("meanSquaredError", predicted, expected)
@@ -33,12 +35,16 @@ public func meanSquaredError<S: TensorScalar>(predicted: Variable<S>, expected: 
 }
 
 /// The mean absolute error: `reduce(|predicted − expected|)`.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func l1Loss<S: TensorScalar>(predicted: Variable<S>, expected: Variable<S>, reduction: Reduction = .mean) -> Variable<S> {
     checkSameShape("l1Loss", predicted, expected)
     return reduction.apply(abs(predicted - expected))
 }
 
 /// The Huber loss: `½d²` where `|d| < delta`, else `delta·(|d| − ½delta)`, with `d = predicted − expected`.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func huberLoss<S: TensorScalar>(predicted: Variable<S>, expected: Variable<S>, delta: S = 1,
                                        reduction: Reduction = .mean) -> Variable<S> {
     checkSameShape("huberLoss", predicted, expected)
@@ -55,6 +61,8 @@ public func huberLoss<S: TensorScalar>(predicted: Variable<S>, expected: Variabl
 /// - Parameters:
 ///   - logits: raw scores `x`, any shape.
 ///   - targets: probabilities `t` in [0, 1], shaped like `logits`.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func binaryCrossEntropy<S: TensorScalar>(logits: Variable<S>, targets: Variable<S>,
                                                 reduction: Reduction = .mean) -> Variable<S> {
     checkSameShape("binaryCrossEntropy", logits, targets)
@@ -69,6 +77,8 @@ public func binaryCrossEntropy<S: TensorScalar>(logits: Variable<S>, targets: Va
 /// - Parameters:
 ///   - logits: `[N, C]` raw scores.
 ///   - labels: `N` class indices in `0..<C`.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func crossEntropy<S: TensorScalar>(logits: Variable<S>, labels: [Int], labelSmoothing: S = 0,
                                           reduction: Reduction = .mean) -> Variable<S> {
     precondition(logits.shape.count == 2 && logits.shape[0] == labels.count,
@@ -80,6 +90,8 @@ public func crossEntropy<S: TensorScalar>(logits: Variable<S>, labels: [Int], la
 
 /// The negative log-likelihood of integer labels under log-probabilities `[N, C]`:
 /// `reduce(−logProbabilities[i, label_i])`.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func negativeLogLikelihood<S: TensorScalar>(logProbabilities: Variable<S>, labels: [Int],
                                                    reduction: Reduction = .mean) -> Variable<S> {
     negativeLogLikelihood(logProbabilities: logProbabilities, labels: labels, labelSmoothing: 0,

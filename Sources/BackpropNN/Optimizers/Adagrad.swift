@@ -35,6 +35,8 @@ public final class Adagrad<Scalar: TensorScalar>: Optimizer {
     ///   - weightDecay: λ, non-negative (default 0).
     ///   - initialAccumulatorValue: s₀, non-negative (default 0).
     ///   - epsilon: ε (default 1e-10).
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.01, learningRateDecay: Scalar = 0,
                 weightDecay: Scalar = 0, initialAccumulatorValue: Scalar = 0, epsilon: Scalar = 1e-10) {
         requireNonNegative(["learning rate": learningRate, "learning rate decay": learningRateDecay,
@@ -50,12 +52,18 @@ public final class Adagrad<Scalar: TensorScalar>: Optimizer {
     }
 
     /// Updates every parameter that has a gradient.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func step() { states.step(parameters, update) }
 
     /// The step count and each parameter's `"sum"` and `"step"`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func state() -> OptimizerState<Scalar> { states.saved }
 
     /// Restores a state saved by ``state()``; throws ``OptimizerStateError`` and changes nothing if it does not fit.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func load(_ state: OptimizerState<Scalar>) throws { try states.load(state, for: parameters) }
 
     private func update(_ parameter: Variable<Scalar>, _ gradient: Tensor<Scalar>, _ state: inout ParameterState<Scalar>) {

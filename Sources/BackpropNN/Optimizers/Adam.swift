@@ -37,6 +37,8 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
     ///   - beta2: β₂ in [0, 1) (default 0.999).
     ///   - epsilon: ε (default 1e-8).
     ///   - weightDecay: λ, non-negative (default 0).
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public convenience init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.001, beta1: Scalar = 0.9,
                             beta2: Scalar = 0.999, epsilon: Scalar = 1e-8, weightDecay: Scalar = 0) {
         self.init(name: "Adam", parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2,
@@ -57,12 +59,18 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
     }
 
     /// Updates every parameter that has a gradient.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func step() { states.step(parameters) { update($0, gradient: $1, state: &$2) } }
 
     /// The step count and each parameter's `"exp_avg"`, `"exp_avg_sq"` and `"step"`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func state() -> OptimizerState<Scalar> { states.saved }
 
     /// Restores a state saved by ``state()``; throws ``OptimizerStateError`` and changes nothing if it does not fit.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func load(_ state: OptimizerState<Scalar>) throws { try states.load(state, for: parameters) }
 
     /// One parameter's update: the L2 term, then the moments and the step.
@@ -104,6 +112,8 @@ public final class AdamW<Scalar: TensorScalar>: Adam<Scalar> {
     ///   - beta2: β₂ in [0, 1) (default 0.999).
     ///   - epsilon: ε (default 1e-8).
     ///   - weightDecay: λ, non-negative (default 0.01).
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.001, beta1: Scalar = 0.9,
                 beta2: Scalar = 0.999, epsilon: Scalar = 1e-8, weightDecay: Scalar = 0.01) {
         super.init(name: "AdamW", parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2,

@@ -12,6 +12,8 @@ import Backprop
 ///   - maxNorm: the largest norm allowed.
 /// - Returns: n, the norm before clipping.
 @discardableResult
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func clipGradientNorm<S: TensorScalar>(_ parameters: [Variable<S>], maxNorm: S) -> S {
     let norm = parameters.reduce(S(0)) { total, parameter in
         guard let gradient = parameter.grad else { return total }
@@ -33,6 +35,8 @@ public func clipGradientNorm<S: TensorScalar>(_ parameters: [Variable<S>], maxNo
 /// - Parameters:
 ///   - parameters: the variables whose gradients to clip.
 ///   - maxValue: the largest magnitude allowed, non-negative.
+@specialized(where S == Float)
+@specialized(where S == Double)
 public func clipGradientValue<S: TensorScalar>(_ parameters: [Variable<S>], maxValue: S) {
     precondition(maxValue >= 0, "clipGradientValue: maxValue must be non-negative, but is \(maxValue)")
     for parameter in parameters { parameter.grad = parameter.grad.map { $0.clamped(min: -maxValue, max: maxValue) } }

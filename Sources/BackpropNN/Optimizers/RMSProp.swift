@@ -40,6 +40,8 @@ public final class RMSProp<Scalar: TensorScalar>: Optimizer {
     ///   - momentum: μ, non-negative (default 0).
     ///   - weightDecay: λ, non-negative (default 0).
     ///   - centered: the centered variant (default false).
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.01, alpha: Scalar = 0.99,
                 epsilon: Scalar = 1e-8, momentum: Scalar = 0, weightDecay: Scalar = 0, centered: Bool = false) {
         requireNonNegative(["learning rate": learningRate, "alpha": alpha, "epsilon": epsilon,
@@ -58,12 +60,18 @@ public final class RMSProp<Scalar: TensorScalar>: Optimizer {
     }
 
     /// Updates every parameter that has a gradient.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func step() { states.step(parameters, update) }
 
     /// The step count and each parameter's `"square_avg"`, `"grad_avg"` and `"momentum_buffer"`, as configured.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func state() -> OptimizerState<Scalar> { states.saved }
 
     /// Restores a state saved by ``state()``; throws ``OptimizerStateError`` and changes nothing if it does not fit.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func load(_ state: OptimizerState<Scalar>) throws { try states.load(state, for: parameters) }
 
     private func update(_ parameter: Variable<Scalar>, _ gradient: Tensor<Scalar>, _ state: inout ParameterState<Scalar>) {

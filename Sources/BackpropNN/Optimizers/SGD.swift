@@ -37,6 +37,8 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     ///   - dampening: τ (default 0).
     ///   - nesterov: Nesterov momentum (default false); it requires μ > 0 and τ = 0.
     ///   - weightDecay: λ, non-negative (default 0).
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.001, momentum: Scalar = 0,
                 dampening: Scalar = 0, nesterov: Bool = false, weightDecay: Scalar = 0) {
         requireNonNegative(["learning rate": learningRate, "momentum": momentum, "weight decay": weightDecay], in: "SGD")
@@ -52,12 +54,18 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     }
 
     /// Updates every parameter that has a gradient.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func step() { states.step(parameters, update) }
 
     /// The step count and each parameter's `"momentum_buffer"`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func state() -> OptimizerState<Scalar> { states.saved }
 
     /// Restores a state saved by ``state()``; throws ``OptimizerStateError`` and changes nothing if it does not fit.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func load(_ state: OptimizerState<Scalar>) throws { try states.load(state, for: parameters) }
 
     private func update(_ parameter: Variable<Scalar>, _ gradient: Tensor<Scalar>, _ state: inout ParameterState<Scalar>) {
