@@ -12,72 +12,101 @@ struct WindowGeometry {
 
     var patch: Int { channels * kernelHeight * kernelWidth }
 
-    /// Calls `body(row, column, source)` for every element of the column matrix
-    /// `[batch · outH · outW, channels · kH · kW]`, `source` being the flat input position or -1 in the padding.
+    /// Calls `body(row, n, oh, ow)` for the rows of the column matrix `[batch · outH · outW, patch]`
+    /// in `images` (a range of batch indices).
     @inline(__always)
-    func forEachElement(_ body: (Int, Int, Int) -> Void) {
-        for n in 0..<batch {
+    func forEachRow(in images: Range<Int>, _ body: (Int, Int, Int, Int) -> Void) {
+        for n in images {
             for oh in 0..<outHeight {
-                for ow in 0..<outWidth {
-                    let row = (n * outHeight + oh) * outWidth + ow
-                    var column = 0
-                    for c in 0..<channels {
-                        let plane = (n * channels + c) * height
-                        for kh in 0..<kernelHeight {
-                            let ih = oh * stride - padding + kh
-                            let rowInside = ih >= 0 && ih < height
-                            for kw in 0..<kernelWidth {
-                                let iw = ow * stride - padding + kw
-                                body(row, column, rowInside && iw >= 0 && iw < width ? (plane + ih) * width + iw : -1)
-                                column += 1
-                            }
-                        }
-                    }
-                }
+                for ow in 0..<outWidth { body((n * outHeight + oh) * outWidth + ow, n, oh, ow) }
             }
         }
     }
 }
 
 /// im2col: each window of the image becomes one row of `out`, zeros in the padding.
+/// Split across threads by image: each thread writes its own rows.
 func imageToColumnsKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ geometry: [Int], _ out: UnsafeMutableBufferPointer<S>) {
     let g = WindowGeometry(geometry)
-    let patch = g.patch
-    g.forEachElement { row, column, source in out[row * patch + column] = source < 0 ? 0 : image[source] }
+    forEachChunk(g.batch, grain: Swift.max(1, parallelGrain / Swift.max(g.patch * g.outHeight * g.outWidth, 1))) { images in
+        g.forEachRow(in: images) { row, n, oh, ow in
+            var o = row * g.patch
+            for c in 0..<g.channels {
+                let plane = (n * g.channels + c) * g.height
+                for kh in 0..<g.kernelHeight {
+                    let ih = oh * g.stride - g.padding + kh
+                    let iw0 = ow * g.stride - g.padding
+                    if ih < 0 || ih >= g.height {
+                        for kw in 0..<g.kernelWidth { out[o + kw] = 0 }
+                    } else {
+                        let base = (plane + ih) * g.width
+                        for kw in 0..<g.kernelWidth {
+                            let iw = iw0 + kw
+                            out[o + kw] = iw >= 0 && iw < g.width ? image[base + iw] : 0
+                        }
+                    }
+                    o += g.kernelWidth
+                }
+            }
+        }
+    }
 }
 
 /// col2im, the adjoint of im2col: adds each column-matrix element back onto its image position.
+/// Split across threads by image: windows of one image only touch that image.
 func columnsToImageKernel<S: TensorScalar>(_ columns: UnsafeBufferPointer<S>, _ geometry: [Int], _ out: UnsafeMutableBufferPointer<S>) {
     let g = WindowGeometry(geometry)
-    let patch = g.patch
-    for i in 0..<out.count { out[i] = 0 }
-    g.forEachElement { row, column, source in if source >= 0 { out[source] += columns[row * patch + column] } }
+    let imageSize = g.channels * g.height * g.width
+    forEachChunk(g.batch, grain: Swift.max(1, parallelGrain / Swift.max(g.patch * g.outHeight * g.outWidth, 1))) { images in
+        for i in (images.lowerBound * imageSize)..<(images.upperBound * imageSize) { out[i] = 0 }
+        g.forEachRow(in: images) { row, n, oh, ow in
+            var o = row * g.patch
+            for c in 0..<g.channels {
+                let plane = (n * g.channels + c) * g.height
+                for kh in 0..<g.kernelHeight {
+                    let ih = oh * g.stride - g.padding + kh
+                    let iw0 = ow * g.stride - g.padding
+                    if ih >= 0 && ih < g.height {
+                        let base = (plane + ih) * g.width
+                        for kw in 0..<g.kernelWidth {
+                            let iw = iw0 + kw
+                            if iw >= 0 && iw < g.width { out[base + iw] += columns[o + kw] }
+                        }
+                    }
+                    o += g.kernelWidth
+                }
+            }
+        }
+    }
 }
 
 /// Max pooling with one-channel windows over `[batch · channels]` planes: the maxima, and the flat
-/// input position of each (the first, on ties), for the VJP.
+/// input position of each (the first, on ties), for the VJP. Split across threads by plane.
 func maxPoolKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ geometry: [Int], _ out: UnsafeMutableBufferPointer<S>,
                                     _ positions: UnsafeMutableBufferPointer<Int>) {
     let g = WindowGeometry(geometry)
-    for plane in 0..<(g.batch * g.channels) {
-        for oh in 0..<g.outHeight {
-            for ow in 0..<g.outWidth {
-                var best = -S.infinity, position = -1
-                for kh in 0..<g.kernelHeight {
-                    let ih = oh * g.stride - g.padding + kh
-                    guard ih >= 0 && ih < g.height else { continue }
-                    for kw in 0..<g.kernelWidth {
-                        let iw = ow * g.stride - g.padding + kw
-                        guard iw >= 0 && iw < g.width else { continue }
-                        let source = (plane * g.height + ih) * g.width + iw
-                        let value = image[source]
-                        // NaN propagates, as in PyTorch.
-                        if position < 0 || value > best || (value.isNaN && !best.isNaN) { best = value; position = source }
+    let perPlane = Swift.max(g.outHeight * g.outWidth * g.kernelHeight * g.kernelWidth, 1)
+    forEachChunk(g.batch * g.channels, grain: Swift.max(1, parallelGrain / perPlane)) { planes in
+        for plane in planes {
+            for oh in 0..<g.outHeight {
+                for ow in 0..<g.outWidth {
+                    var best = -S.infinity, position = -1
+                    for kh in 0..<g.kernelHeight {
+                        let ih = oh * g.stride - g.padding + kh
+                        guard ih >= 0 && ih < g.height else { continue }
+                        for kw in 0..<g.kernelWidth {
+                            let iw = ow * g.stride - g.padding + kw
+                            guard iw >= 0 && iw < g.width else { continue }
+                            let source = (plane * g.height + ih) * g.width + iw
+                            let value = image[source]
+                            // NaN propagates, as in PyTorch.
+                            if position < 0 || value > best || (value.isNaN && !best.isNaN) { best = value; position = source }
+                        }
                     }
+                    let o = (plane * g.outHeight + oh) * g.outWidth + ow
+                    out[o] = best
+                    positions[o] = position
                 }
-                let o = (plane * g.outHeight + oh) * g.outWidth + ow
-                out[o] = best
-                positions[o] = position
             }
         }
     }
