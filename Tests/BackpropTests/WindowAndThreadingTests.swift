@@ -1,0 +1,92 @@
+import Testing
+@testable import Backprop
+
+/// Runs `body` with `threadCount` set to `count`, restoring it afterwards.
+private func withThreads<R>(_ count: Int, _ body: () -> R) -> R {
+    let saved = threadCount
+    threadCount = count
+    defer { threadCount = saved }
+    return body()
+}
+
+/// Direct convolution by definition: out[n, o, i, j] = Σ filter[o, c, a, b] · x[n, c, i·s − p + a, j·s − p + b].
+private func naiveConvolution(_ x: Tensor<Double>, _ w: Tensor<Double>, stride: Int, padding: Int) -> Tensor<Double> {
+    let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3]), (o, k) = (w.shape[0], w.shape[2])
+    let (oh, ow) = ((h + 2 * padding - k) / stride + 1, (wd + 2 * padding - k) / stride + 1)
+    var out = Tensor<Double>.zeros([n, o, oh, ow])
+    for b in 0..<n { for f in 0..<o { for i in 0..<oh { for j in 0..<ow {
+        var total = 0.0
+        for ch in 0..<c { for a in 0..<k { for d in 0..<k {
+            let (y, z) = (i * stride - padding + a, j * stride - padding + d)
+            if y >= 0 && y < h && z >= 0 && z < wd { total += w[f, ch, a, d] * x[b, ch, y, z] }
+        } } }
+        out[b, f, i, j] = total
+    } } } }
+    return out
+}
+
+@Suite struct WindowKernels {
+    // Large enough that im2col, col2im and pooling split across threads.
+    private let x = Tensor<Double>.uniform([6, 3, 23, 21], low: -1, high: 1, seed: 1)
+    private let w = Tensor<Double>.uniform([5, 3, 3, 3], low: -1, high: 1, seed: 2)
+
+    @Test(arguments: [(1, 0), (1, 1), (2, 1), (3, 2)])
+    func convolutionMatchesTheDefinition(stride: Int, padding: Int) {
+        let expected = naiveConvolution(x, w, stride: stride, padding: padding)
+        for threads in [1, 2, 3] {
+            let actual = withThreads(threads) { conv2d(Variable(x), Variable(w), stride: stride, padding: padding).value }
+            #expect(actual.isApproximatelyEqual(to: expected, tolerance: 1e-12), "threads \(threads)")
+        }
+    }
+
+    @Test func columnsToImageIsTheAdjointOfImageToColumns() throws {
+        // ⟨im2col(x), y⟩ = ⟨x, col2im(y)⟩ for every x and y.
+        let windows = try Windows(input: x.shape, filter: w.shape, stride: 2, padding: 1)
+        let y = Tensor<Double>.uniform([windows.rows, windows.patch], low: -1, high: 1, seed: 3)
+        let left = (x.imageToColumns(windows) * y).sum().scalar, right = (x * y.columnsToImage(windows)).sum().scalar
+        #expect(Swift.abs(left - right) < 1e-9)
+        #expect(withThreads(1) { y.columnsToImage(windows) } == withThreads(2) { y.columnsToImage(windows) })
+    }
+
+    @Test func maxPoolingMatchesTheDefinitionAndRoutesGradients() {
+        for (size, stride) in [(2, 2), (3, 1), (3, 2)] {
+            let input = Variable(x, requiresGrad: true)
+            let pooled = withThreads(2) { maxPool2d(input, size: size, stride: stride) }
+            let (oh, ow) = ((23 - size) / stride + 1, (21 - size) / stride + 1)
+            #expect(pooled.shape == [6, 3, oh, ow])
+            var expected = Tensor<Double>.zeros([6, 3, oh, ow])
+            for b in 0..<6 { for c in 0..<3 { for i in 0..<oh { for j in 0..<ow {
+                var best = -Double.infinity
+                for a in 0..<size { for d in 0..<size { best = Swift.max(best, x[b, c, i * stride + a, j * stride + d]) } }
+                expected[b, c, i, j] = best
+            } } } }
+            #expect(pooled.value == expected)
+            pooled.sum().backward()
+            // Each window sends 1 to its maximum: the gradient sums to the number of windows.
+            #expect(input.grad!.sum().scalar == Double(6 * 3 * oh * ow))
+            #expect(withThreads(1) { maxPool2d(Variable(x), size: size, stride: stride).value } == pooled.value)
+        }
+    }
+}
+
+@Suite struct ThreadedElementwise {
+    private let big = Tensor<Float>.uniform([300, 700], low: -2, high: 2, seed: 4)
+
+    @Test func elementwiseOpsAndReductionsAgreeAcrossThreadCounts() {
+        func compute() -> [Tensor<Float>] {
+            [exp(big), big * big + 1, big * Tensor<Float>.uniform([700], seed: 5), big.sum(axis: 0), big.sum(axis: 1),
+             big.max(axis: 0), big.max(axis: 1, keepDims: true), big.sum()]
+        }
+        let one = withThreads(1) { compute() }, two = withThreads(2) { compute() }, three = withThreads(3) { compute() }
+        #expect(one == two && one == three)
+    }
+
+    @Test func threadedReductionsMatchSerialSums() {
+        let columns = withThreads(2) { big.sum(axis: 0) }
+        for j in [0, 333, 699] {
+            var total: Float = 0
+            for i in 0..<300 { total += big[i, j] }
+            #expect(columns[j] == total)          // the same order of additions, so the same bits
+        }
+    }
+}
