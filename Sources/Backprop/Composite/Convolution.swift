@@ -17,10 +17,13 @@ public func conv2d<S: TensorScalar>(_ input: Variable<S>, _ filter: Variable<S>,
     let windows = checked { () throws(ShapeError) in
         try Windows(input: input.shape, filter: filter.shape, stride: stride, padding: padding)
     }
-    // [batch · outH · outW, inChannels · kH · kW] · [outChannels, inChannels · kH · kW]ᵀ
-    let columns = input.imageToColumns(windows)
-    let product = matmul(columns, transposed: false, filter.reshaped([filter.shape[0], windows.patch]), transposed: true)
-    return product.reshaped([windows.batch, windows.outHeight, windows.outWidth, filter.shape[0]]).permuted([0, 3, 1, 2])
+    // Per image n: [outChannels, patch] · columns_nᵀ, where columns_n is [outH · outW, patch].
+    // The product comes out in NCHW order, with no permutation to undo.
+    let (batch, outChannels, positions) = (windows.batch, filter.shape[0], windows.outHeight * windows.outWidth)
+    let columns = input.imageToColumns(windows).reshaped([batch, positions, windows.patch])
+    let filters = filter.reshaped([1, outChannels, windows.patch]).broadcast(to: [batch, outChannels, windows.patch])
+    return matmul(filters, transposed: false, columns, transposed: true)
+        .reshaped([batch, outChannels, windows.outHeight, windows.outWidth])
 }
 
 /// 2-d average pooling over `size × size` windows of an NCHW input, `stride` defaulting to `size`.

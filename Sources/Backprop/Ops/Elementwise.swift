@@ -104,7 +104,16 @@ public func erf<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 @specialized(where S == Double)
 public func relu<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     // Not maximum(x, 0): that would split the gradient at 0 between the operands.
-    Variable(relu(x.value), recordedAs: "relu", inputs: [x]) { g, _ in [g.masked(by: x.value.map(.positive))] }
+    Variable(relu(x.value), recordedAs: "relu", inputs: [x]) { g, _ in [g.keepingWherePositive(x.value)] }
+}
+
+extension Variable {
+    /// The elements where `reference` is positive, 0 elsewhere: relu's VJP in one pass, linear in `self`.
+    func keepingWherePositive(_ reference: Tensor<Scalar>) -> Variable {
+        Variable(value.combining(reference, .keepWherePositive, name: "relu"), recordedAs: "reluMask", inputs: [self]) { g, _ in
+            [g.keepingWherePositive(reference)]
+        }
+    }
 }
 
 /// x for positive elements, `negativeSlope · x` otherwise.

@@ -1,8 +1,6 @@
 /// An elementwise function of one tensor, with its parameters. Library-internal.
 public enum UnaryKernel<Scalar: TensorScalar>: Sendable {
     case negate, exp, log, sqrt, abs, sign, sin, cos, tanh, erf, sigmoid, softplus, relu
-    /// 1 where the element is positive, else 0.
-    case positive
     case power(Scalar)
     case add(Scalar)
     case multiply(Scalar)
@@ -23,6 +21,8 @@ public enum BinaryKernel: Sendable {
     case add, subtract, multiply, divide, maximum, minimum
     /// Comparisons give 1 where they hold, else 0.
     case greater, greaterOrEqual, less, lessOrEqual, equal
+    /// `a` where `b` is positive, else 0: the VJP of relu in one pass.
+    case keepWherePositive
 }
 
 /// A reduction along one axis. Library-internal.
@@ -115,7 +115,6 @@ func apply<S: TensorScalar>(_ op: UnaryKernel<S>, _ x: S) -> S {
         return e / (1 + e)
     case .softplus: return Swift.max(x, 0) + S.log1p(S.exp(-Swift.abs(x)))
     case .relu: return x > 0 ? x : 0
-    case .positive: return x > 0 ? 1 : 0
     case .power(let p): return p == 2 ? x * x : S.pow(x, p)
     case .add(let c): return x + c
     case .multiply(let c): return x * c
@@ -164,6 +163,7 @@ func apply<S: TensorScalar>(_ op: BinaryKernel, _ a: S, _ b: S) -> S {
     case .less: return a < b ? 1 : 0
     case .lessOrEqual: return a <= b ? 1 : 0
     case .equal: return a == b ? 1 : 0
+    case .keepWherePositive: return b > 0 ? a : 0
     }
 }
 
