@@ -77,7 +77,7 @@ public final class Variable<Scalar: TensorScalar> {
     @specialized(where Scalar == Double)
     public init(_ value: Tensor<Scalar>, recordedAs op: String, inputs: [Variable], vjp: @escaping VJP) {
         self.value = value
-        if GradientMode.isRecording && inputs.contains(where: \.requiresGrad) {
+        if inputs.contains(where: { $0.requiresGrad }) && GradientMode.isRecording {
             requiresGrad = true
             origin = .recorded(Record(op: op, inputs: inputs, vjp: vjp))
         } else {
