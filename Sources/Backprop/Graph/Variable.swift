@@ -40,7 +40,13 @@ public final class Variable<Scalar: TensorScalar> {
         let vjp: VJP
     }
 
-    var origin: Origin
+    var origin: Origin {
+        didSet { isRecorded = record != nil }
+    }
+
+    /// Whether `origin` holds a record: a plain flag, which `deinit` (never specialized)
+    /// reads without instantiating generic metadata.
+    private var isRecorded = false
 
     /// Scratch space of the backward sweep: the gradient summed so far, and a visit mark.
     var pendingGradient: Variable?
@@ -80,6 +86,7 @@ public final class Variable<Scalar: TensorScalar> {
         if inputs.contains(where: { $0.requiresGrad }) && GradientMode.isRecording {
             requiresGrad = true
             origin = .recorded(Record(op: op, inputs: inputs, vjp: vjp))
+            isRecorded = true
         } else {
             requiresGrad = false
             origin = .leaf
@@ -89,10 +96,13 @@ public final class Variable<Scalar: TensorScalar> {
     /// Frees the graph behind this node iteratively: releasing a 100,000-op
     /// chain by recursive deinitialization would overflow the stack.
     deinit {
+        guard isRecorded else { return }
         var pending = Variable.takeInputs(from: &origin)
         while var node = pending.popLast() {
             // Only a node nothing else holds dies here; take its inputs before it goes.
-            if isKnownUniquelyReferenced(&node) { pending.append(contentsOf: Variable.takeInputs(from: &node.origin)) }
+            if node.isRecorded && isKnownUniquelyReferenced(&node) {
+                pending.append(contentsOf: Variable.takeInputs(from: &node.origin))
+            }
         }
     }
 
