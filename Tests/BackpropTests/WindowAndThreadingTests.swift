@@ -81,6 +81,15 @@ private func naiveConvolution(_ x: Tensor<Double>, _ w: Tensor<Double>, stride: 
         #expect(one == two && one == three)
     }
 
+    @Test func threadedBroadcastMatchesElementByElement() {
+        let row = Tensor<Float>.uniform([700], seed: 5), column = Tensor<Float>.uniform([300, 1], seed: 6)
+        let (product, sum) = withThreads(2) { (big * row, column + big) }
+        for (i, j) in [(0, 0), (17, 699), (299, 350)] {
+            #expect(product[i, j] == big[i, j] * row[j])
+            #expect(sum[i, j] == column[i, 0] + big[i, j])
+        }
+    }
+
     @Test func threadedReductionsMatchSerialSums() {
         let columns = withThreads(2) { big.sum(axis: 0) }
         for j in [0, 333, 699] {

@@ -223,8 +223,21 @@ func zipKernel<S: TensorScalar>(_ op: BinaryKernel, _ lhs: StridedOperand<S>, _ 
         }
         return
     }
-    walkRows(shape, lhs.strides, rhs.strides, rhs.strides, count: out.count) { a, b, _, o, n, sa, sb, _ in
-        zipRun(op, lhs.base + a, sa, rhs.base + b, sb, outBase + o, n)
+    // Otherwise the leading axis is split across threads, and each part walks its rows.
+    let (inner, rest) = (Array(shape.dropFirst()), out.count / Swift.max(shape.first ?? 1, 1))
+    let (lhsInner, rhsInner) = (Array(lhs.strides.dropFirst()), Array(rhs.strides.dropFirst()))
+    forEachChunk(shape.first ?? 1, grain: Swift.max(1, parallelGrain / Swift.max(rest, 1))) { leading in
+        guard shape.count > 1 else {
+            return walkRows(shape, lhs.strides, rhs.strides, rhs.strides, count: out.count) { a, b, _, o, n, sa, sb, _ in
+                zipRun(op, lhs.base + a, sa, rhs.base + b, sb, outBase + o, n)
+            }
+        }
+        for i in leading {
+            let (a0, b0, o0) = (i * lhs.strides[0], i * rhs.strides[0], i * rest)
+            walkRows(inner, lhsInner, rhsInner, rhsInner, count: rest) { a, b, _, o, n, sa, sb, _ in
+                zipRun(op, lhs.base + a0 + a, sa, rhs.base + b0 + b, sb, outBase + o0 + o, n)
+            }
+        }
     }
 }
 
