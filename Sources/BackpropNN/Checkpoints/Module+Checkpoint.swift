@@ -44,7 +44,7 @@ extension Module {
     /// Tensors are matched by dotted name, so a checkpoint saved by
     /// ``save(to:optimizer:)``, or PyTorch's `state_dict()` written with
     /// `safetensors.torch.save_file`, loads into a module of the same
-    /// structure. F16, BF16, F32 and F64 tensors convert to `Scalar`.
+    /// structure. F16, BF16, F32, F64, I32 and I64 tensors convert to `Scalar`.
     ///
     /// Everything is checked before anything changes: if loading throws, the
     /// module and the optimizer are exactly as they were.
