@@ -4,8 +4,6 @@ import Backprop
 
 /// max(x, 0), as a layer.
 public struct ReLU<Scalar: TensorScalar>: Layer {
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init() {}
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
@@ -16,8 +14,6 @@ public struct ReLU<Scalar: TensorScalar>: Layer {
 public struct LeakyReLU<Scalar: TensorScalar>: Layer {
     /// The slope for negative inputs.
     public let negativeSlope: Scalar
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(negativeSlope: Scalar = 0.01) { self.negativeSlope = negativeSlope }
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
@@ -26,8 +22,6 @@ public struct LeakyReLU<Scalar: TensorScalar>: Layer {
 
 /// The hyperbolic tangent, as a layer.
 public struct Tanh<Scalar: TensorScalar>: Layer {
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init() {}
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
@@ -36,8 +30,6 @@ public struct Tanh<Scalar: TensorScalar>: Layer {
 
 /// The logistic function 1 / (1 + e⁻ˣ), as a layer.
 public struct Sigmoid<Scalar: TensorScalar>: Layer {
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init() {}
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
@@ -46,8 +38,6 @@ public struct Sigmoid<Scalar: TensorScalar>: Layer {
 
 /// The Gaussian error linear unit x·Φ(x), as a layer.
 public struct GELU<Scalar: TensorScalar>: Layer {
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init() {}
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
@@ -56,8 +46,6 @@ public struct GELU<Scalar: TensorScalar>: Layer {
 
 /// log(1 + eˣ), as a layer.
 public struct Softplus<Scalar: TensorScalar>: Layer {
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init() {}
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
@@ -68,8 +56,6 @@ public struct Softplus<Scalar: TensorScalar>: Layer {
 public struct Softmax<Scalar: TensorScalar>: Layer {
     /// The axis that sums to 1.
     public let axis: Int
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(axis: Int = -1) { self.axis = axis }
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
@@ -80,8 +66,6 @@ public struct Softmax<Scalar: TensorScalar>: Layer {
 public struct LogSoftmax<Scalar: TensorScalar>: Layer {
     /// The axis normalised over.
     public let axis: Int
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(axis: Int = -1) { self.axis = axis }
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
@@ -92,8 +76,6 @@ public struct LogSoftmax<Scalar: TensorScalar>: Layer {
 public struct Flatten<Scalar: TensorScalar>: Layer {
     /// The first axis to merge.
     public let startAxis: Int
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(startAxis: Int = 1) { self.startAxis = startAxis }
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
@@ -116,8 +98,6 @@ public struct Dropout<Scalar: TensorScalar>: Layer {
 
     /// Creates a dropout layer whose masks come from a generator seeded with `seed`
     /// (by default, a seed drawn from ``RandomScope``).
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(probability: Scalar = 0.5, seed: UInt64? = nil) {
         precondition(probability >= 0 && probability < 1, "Dropout: probability \(probability) is not in [0, 1)")
         self.probability = probability

@@ -15,8 +15,6 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
     public let padding: Int
 
     /// Creates a convolution with PyTorch's default initialisation, drawn from ``RandomScope``.
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true) {
         let initializer = Initializer<Scalar>.pytorchDefault(fanIn: inChannels * kernelSize * kernelSize)
         weight = Variable(initializer.makeTensor([outChannels, inChannels, kernelSize, kernelSize]), requiresGrad: true)
@@ -39,8 +37,6 @@ public struct MaxPool2D<Scalar: TensorScalar>: Layer {
     public let size: Int
     public let stride: Int
     /// Creates the layer; `stride` defaults to `size`.
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(size: Int, stride: Int? = nil) { (self.size, self.stride) = (size, stride ?? size) }
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
@@ -52,8 +48,6 @@ public struct AvgPool2D<Scalar: TensorScalar>: Layer {
     public let size: Int
     public let stride: Int
     /// Creates the layer; `stride` defaults to `size`.
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(size: Int, stride: Int? = nil) { (self.size, self.stride) = (size, stride ?? size) }
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)

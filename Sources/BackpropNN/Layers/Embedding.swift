@@ -10,8 +10,6 @@ public struct Embedding<Scalar: TensorScalar>: Module {
     /// `[count, dimension]`.
     public let weight: Variable<Scalar>
 
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(count: Int, dimension: Int) {
         weight = Variable(Initializer<Scalar>.normal(mean: 0, standardDeviation: 1).makeTensor([count, dimension]),
                           requiresGrad: true)

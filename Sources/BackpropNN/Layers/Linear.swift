@@ -11,8 +11,6 @@ public struct Linear<Scalar: TensorScalar>: Layer {
     public let bias: Variable<Scalar>?
 
     /// Creates a layer with PyTorch's default initialisation, drawn from ``RandomScope``.
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(inputSize: Int, outputSize: Int, bias: Bool = true) {
         let initializer = Initializer<Scalar>.pytorchDefault(fanIn: inputSize)
         self.init(weight: initializer.makeTensor([outputSize, inputSize]),
@@ -20,8 +18,6 @@ public struct Linear<Scalar: TensorScalar>: Layer {
     }
 
     /// Creates a layer from given weights, `[out, in]`, and an optional bias, `[out]`.
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(weight: Tensor<Scalar>, bias: Tensor<Scalar>? = nil) {
         self.weight = Variable(weight, requiresGrad: true)
         self.bias = bias.map { Variable($0, requiresGrad: true) }
@@ -43,13 +39,9 @@ public struct Sequential<Scalar: TensorScalar>: Layer, CustomReflectable {
     public let layers: [any Layer<Scalar>]
 
     /// Chains `layers`.
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(_ layers: any Layer<Scalar>...) { self.layers = layers }
 
     /// Chains `layers`.
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(layers: [any Layer<Scalar>]) { self.layers = layers }
 
     @specialized(where Scalar == Float)

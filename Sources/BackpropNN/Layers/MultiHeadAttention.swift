@@ -18,8 +18,6 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Layer {
     /// Whether self-attention through ``callAsFunction(_:)`` is causal.
     public let isCausal: Bool
 
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(embedDimension: Int, headCount: Int, bias: Bool = true, causal: Bool = false) {
         precondition(headCount > 0 && embedDimension % headCount == 0,
                      "MultiHeadAttention: embedding dimension \(embedDimension) does not split into \(headCount) heads")

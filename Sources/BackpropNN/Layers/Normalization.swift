@@ -23,8 +23,6 @@ public struct BatchNorm<Scalar: TensorScalar>: Layer {
     /// Training or evaluation; set by the model's `train()` and `eval()`.
     public let mode = TrainingMode()
 
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(featureCount: Int, momentum: Scalar = 0.1, epsilon: Scalar = 1e-5) {
         weight = Variable(.ones([featureCount]), requiresGrad: true)
         bias = Variable(.zeros([featureCount]), requiresGrad: true)
@@ -75,8 +73,6 @@ public struct LayerNorm<Scalar: TensorScalar>: Layer {
     public let bias: Variable<Scalar>?
     public let epsilon: Scalar
 
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(shape: [Int], epsilon: Scalar = 1e-5, elementwiseAffine: Bool = true) {
         self.shape = shape
         self.epsilon = epsilon
@@ -85,8 +81,6 @@ public struct LayerNorm<Scalar: TensorScalar>: Layer {
     }
 
     /// Normalises over the last axis of size `featureCount`.
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(featureCount: Int, epsilon: Scalar = 1e-5) { self.init(shape: [featureCount], epsilon: epsilon) }
 
     @specialized(where Scalar == Float)

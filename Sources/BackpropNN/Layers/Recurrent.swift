@@ -59,15 +59,11 @@ public struct RNNCell<Scalar: TensorScalar>: RecurrentCell, GatedWeights {
     public let weightIh: Variable<Scalar>, weightHh: Variable<Scalar>
     public let biasIh: Variable<Scalar>?, biasHh: Variable<Scalar>?
 
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(inputSize: Int, hiddenSize: Int, bias: Bool = true) {
         self.hiddenSize = hiddenSize
         (weightIh, weightHh, biasIh, biasHh) = makeGatedWeights(inputSize: inputSize, hiddenSize: hiddenSize, gates: 1, bias: bias)
     }
 
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public func zeroState(batchSize: Int) -> Variable<Scalar> { Variable(.zeros([batchSize, hiddenSize])) }
 
     @specialized(where Scalar == Float)
@@ -77,8 +73,6 @@ public struct RNNCell<Scalar: TensorScalar>: RecurrentCell, GatedWeights {
         return tanh(x[0] + h[0])
     }
 
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public func output(of state: Variable<Scalar>) -> Variable<Scalar> { state }
 }
 
@@ -86,8 +80,6 @@ public struct RNNCell<Scalar: TensorScalar>: RecurrentCell, GatedWeights {
 public struct LSTMState<Scalar: TensorScalar> {
     public var hidden: Variable<Scalar>
     public var cell: Variable<Scalar>
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(hidden: Variable<Scalar>, cell: Variable<Scalar>) { (self.hidden, self.cell) = (hidden, cell) }
 }
 
@@ -98,15 +90,11 @@ public struct LSTMCell<Scalar: TensorScalar>: RecurrentCell, GatedWeights {
     public let weightIh: Variable<Scalar>, weightHh: Variable<Scalar>
     public let biasIh: Variable<Scalar>?, biasHh: Variable<Scalar>?
 
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(inputSize: Int, hiddenSize: Int, bias: Bool = true) {
         self.hiddenSize = hiddenSize
         (weightIh, weightHh, biasIh, biasHh) = makeGatedWeights(inputSize: inputSize, hiddenSize: hiddenSize, gates: 4, bias: bias)
     }
 
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public func zeroState(batchSize: Int) -> LSTMState<Scalar> {
         LSTMState(hidden: Variable(.zeros([batchSize, hiddenSize])), cell: Variable(.zeros([batchSize, hiddenSize])))
     }
@@ -121,8 +109,6 @@ public struct LSTMCell<Scalar: TensorScalar>: RecurrentCell, GatedWeights {
         return LSTMState(hidden: o * tanh(cell), cell: cell)
     }
 
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public func output(of state: LSTMState<Scalar>) -> Variable<Scalar> { state.hidden }
 }
 
@@ -133,15 +119,11 @@ public struct GRUCell<Scalar: TensorScalar>: RecurrentCell, GatedWeights {
     public let weightIh: Variable<Scalar>, weightHh: Variable<Scalar>
     public let biasIh: Variable<Scalar>?, biasHh: Variable<Scalar>?
 
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(inputSize: Int, hiddenSize: Int, bias: Bool = true) {
         self.hiddenSize = hiddenSize
         (weightIh, weightHh, biasIh, biasHh) = makeGatedWeights(inputSize: inputSize, hiddenSize: hiddenSize, gates: 3, bias: bias)
     }
 
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public func zeroState(batchSize: Int) -> Variable<Scalar> { Variable(.zeros([batchSize, hiddenSize])) }
 
     @specialized(where Scalar == Float)
@@ -153,8 +135,6 @@ public struct GRUCell<Scalar: TensorScalar>: RecurrentCell, GatedWeights {
         return (1 - z) * n + z * step.1
     }
 
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public func output(of state: Variable<Scalar>) -> Variable<Scalar> { state }
 }
 

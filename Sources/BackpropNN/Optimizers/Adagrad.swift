@@ -35,8 +35,6 @@ public final class Adagrad<Scalar: TensorScalar>: Optimizer {
     ///   - weightDecay: λ, non-negative (default 0).
     ///   - initialAccumulatorValue: s₀, non-negative (default 0).
     ///   - epsilon: ε (default 1e-10).
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.01, learningRateDecay: Scalar = 0,
                 weightDecay: Scalar = 0, initialAccumulatorValue: Scalar = 0, epsilon: Scalar = 1e-10) {
         requireNonNegative(["learning rate": learningRate, "learning rate decay": learningRateDecay,

@@ -37,8 +37,6 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
     ///   - beta2: β₂ in [0, 1) (default 0.999).
     ///   - epsilon: ε (default 1e-8).
     ///   - weightDecay: λ, non-negative (default 0).
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public convenience init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.001, beta1: Scalar = 0.9,
                             beta2: Scalar = 0.999, epsilon: Scalar = 1e-8, weightDecay: Scalar = 0) {
         self.init(name: "Adam", parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2,
@@ -112,8 +110,6 @@ public final class AdamW<Scalar: TensorScalar>: Adam<Scalar> {
     ///   - beta2: β₂ in [0, 1) (default 0.999).
     ///   - epsilon: ε (default 1e-8).
     ///   - weightDecay: λ, non-negative (default 0.01).
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.001, beta1: Scalar = 0.9,
                 beta2: Scalar = 0.999, epsilon: Scalar = 1e-8, weightDecay: Scalar = 0.01) {
         super.init(name: "AdamW", parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2,

@@ -40,8 +40,6 @@ public final class RMSProp<Scalar: TensorScalar>: Optimizer {
     ///   - momentum: μ, non-negative (default 0).
     ///   - weightDecay: λ, non-negative (default 0).
     ///   - centered: the centered variant (default false).
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.01, alpha: Scalar = 0.99,
                 epsilon: Scalar = 1e-8, momentum: Scalar = 0, weightDecay: Scalar = 0, centered: Bool = false) {
         requireNonNegative(["learning rate": learningRate, "alpha": alpha, "epsilon": epsilon,

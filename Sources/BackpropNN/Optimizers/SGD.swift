@@ -37,8 +37,6 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     ///   - dampening: τ (default 0).
     ///   - nesterov: Nesterov momentum (default false); it requires μ > 0 and τ = 0.
     ///   - weightDecay: λ, non-negative (default 0).
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.001, momentum: Scalar = 0,
                 dampening: Scalar = 0, nesterov: Bool = false, weightDecay: Scalar = 0) {
         requireNonNegative(["learning rate": learningRate, "momentum": momentum, "weight decay": weightDecay], in: "SGD")
