@@ -221,9 +221,9 @@ import Testing
 
     @Test func optimizerStateRoundTrips() throws {
         let model = makeModel(seed: 1), resumed = makeModel(seed: 2)
-        let optimizer = MomentumStub(model.parameters()), resumedOptimizer = MomentumStub(resumed.parameters())
+        let optimizer = momentumSGD(model.parameters()), resumedOptimizer = momentumSGD(resumed.parameters())
         let input = Variable(Tensor<Float>.normal([5, 3], seed: 4))
-        func train(_ model: Sequential<Float>, _ optimizer: MomentumStub) {
+        func train(_ model: Sequential<Float>, _ optimizer: SGD<Float>) {
             optimizer.zeroGrad(); model(input).sum().backward(); optimizer.step()
         }
         train(model, optimizer)
@@ -244,7 +244,7 @@ import Testing
 
     @Test func unfitOptimizerStateChangesNothing() throws {
         let saved = makeModel(seed: 1), restored = makeModel(seed: 2)
-        let optimizer = MomentumStub(restored.parameters())
+        let optimizer = momentumSGD(restored.parameters())
         let before = snapshot(restored)
         var tensors = stateDict(saved)
         try withTemporaryFile { url in
@@ -254,9 +254,9 @@ import Testing
             tensors["optimizer.0.bias.momentum_buffer"] = Tensor([1])
             try saveSafetensors(tensors, to: url)
             let error = #expect(throws: CheckpointError.self) { try restored.load(from: url, optimizer: optimizer) }
-            #expect(error?.description.contains("momentum_buffer has shape [1], its parameter [4]") == true)
+            #expect(error?.description.contains("SGD: \"momentum_buffer\" of parameter 1 has shape [1], but it must have shape [4]") == true)
         }
-        #expect(snapshot(restored) == before && optimizer.state() == MomentumStub(restored.parameters()).state())
+        #expect(snapshot(restored) == before && optimizer.state() == momentumSGD(restored.parameters()).state())
     }
 }
 
@@ -377,32 +377,7 @@ private struct Scaler: Layer {
     func callAsFunction(_ input: Variable<Float>) -> Variable<Float> { (input - Variable(runningMean.value)) * scale }
 }
 
-/// SGD with momentum, a stand-in for the library's optimizers: it keeps a "momentum_buffer" per parameter.
-private final class MomentumStub: Optimizer {
-    let parameters: [Variable<Float>]
-    var learningRate: Float = 0.1
-    private var current: OptimizerState<Float>
-    init(_ parameters: [Variable<Float>]) {
-        self.parameters = parameters
-        current = OptimizerState(step: 0, perParameter: parameters.map { _ in [:] })
-    }
-    func step() {
-        current.step += 1
-        for (index, parameter) in parameters.enumerated() {
-            let previous = current.perParameter[index]["momentum_buffer"] ?? .zeros(parameter.shape)
-            let buffer = previous * 0.9 + (parameter.grad ?? .zeros(parameter.shape))
-            current.perParameter[index]["momentum_buffer"] = buffer
-            parameter.value -= buffer * learningRate
-        }
-    }
-    func state() -> OptimizerState<Float> { current }
-    func load(_ state: OptimizerState<Float>) throws {
-        guard state.perParameter.count == parameters.count else { throw OptimizerStateError("wrong parameter count") }
-        for (entry, parameter) in zip(state.perParameter, parameters) {
-            if let buffer = entry["momentum_buffer"], buffer.shape != parameter.shape {
-                throw OptimizerStateError("momentum_buffer has shape \(buffer.shape), its parameter \(parameter.shape)")
-            }
-        }
-        current = state
-    }
+/// SGD with momentum, whose state is one `momentum_buffer` per parameter.
+private func momentumSGD(_ parameters: [Variable<Float>]) -> SGD<Float> {
+    SGD(parameters: parameters, learningRate: 0.1, momentum: 0.9)
 }
