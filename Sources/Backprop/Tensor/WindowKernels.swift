@@ -24,30 +24,48 @@ struct WindowGeometry {
     }
 }
 
+extension WindowGeometry {
+    /// The kernel columns `kw` whose input column `iw0 + kw` lies inside the image.
+    @inline(__always)
+    func insideColumns(from iw0: Int) -> Range<Int> {
+        let low = Swift.max(0, -iw0), high = Swift.min(kernelWidth, width &- iw0)
+        return low < high ? low..<high : 0..<0
+    }
+
+    /// Calls `body(o, base, inside)` for every kernel row of every window in `images`: `o` is where
+    /// the row's `kernelWidth` values start in the column matrix, and, when the row lies inside the
+    /// image, `base + kw` is the input position of column `kw` for `kw` in `inside` (else `inside` is empty).
+    @inline(__always)
+    func forEachKernelRow(in images: Range<Int>, _ body: (Int, Int, Range<Int>) -> Void) {
+        forEachRow(in: images) { row, n, oh, ow in
+            var o = row &* patch
+            let iw0 = ow &* stride &- padding
+            let columns = insideColumns(from: iw0)
+            for c in 0..<channels {
+                let plane = (n &* channels &+ c) &* height
+                for kh in 0..<kernelHeight {
+                    let ih = oh &* stride &- padding &+ kh
+                    let rowInside = ih >= 0 && ih < height
+                    body(o, (plane &+ ih) &* width &+ iw0, rowInside ? columns : 0..<0)
+                    o = o &+ kernelWidth
+                }
+            }
+        }
+    }
+
+    /// Threads get whole images, enough of them to be worth a thread.
+    var imageGrain: Int { Swift.max(1, parallelGrain / Swift.max(patch &* outHeight &* outWidth, 1)) }
+}
+
 /// im2col: each window of the image becomes one row of `out`, zeros in the padding.
 /// Split across threads by image: each thread writes its own rows.
 func imageToColumnsKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ geometry: [Int], _ out: UnsafeMutableBufferPointer<S>) {
     let g = WindowGeometry(geometry)
-    forEachChunk(g.batch, grain: Swift.max(1, parallelGrain / Swift.max(g.patch * g.outHeight * g.outWidth, 1))) { images in
-        g.forEachRow(in: images) { row, n, oh, ow in
-            var o = row * g.patch
-            for c in 0..<g.channels {
-                let plane = (n * g.channels + c) * g.height
-                for kh in 0..<g.kernelHeight {
-                    let ih = oh * g.stride - g.padding + kh
-                    let iw0 = ow * g.stride - g.padding
-                    if ih < 0 || ih >= g.height {
-                        for kw in 0..<g.kernelWidth { out[o + kw] = 0 }
-                    } else {
-                        let base = (plane + ih) * g.width
-                        for kw in 0..<g.kernelWidth {
-                            let iw = iw0 + kw
-                            out[o + kw] = iw >= 0 && iw < g.width ? image[base + iw] : 0
-                        }
-                    }
-                    o += g.kernelWidth
-                }
-            }
+    forEachChunk(g.batch, grain: g.imageGrain) { images in
+        g.forEachKernelRow(in: images) { o, base, inside in
+            for kw in 0..<inside.lowerBound { out[o &+ kw] = 0 }
+            for kw in inside { out[o &+ kw] = image[base &+ kw] }
+            for kw in inside.upperBound..<g.kernelWidth { out[o &+ kw] = 0 }
         }
     }
 }
@@ -56,54 +74,38 @@ func imageToColumnsKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ ge
 /// Split across threads by image: windows of one image only touch that image.
 func columnsToImageKernel<S: TensorScalar>(_ columns: UnsafeBufferPointer<S>, _ geometry: [Int], _ out: UnsafeMutableBufferPointer<S>) {
     let g = WindowGeometry(geometry)
-    let imageSize = g.channels * g.height * g.width
-    forEachChunk(g.batch, grain: Swift.max(1, parallelGrain / Swift.max(g.patch * g.outHeight * g.outWidth, 1))) { images in
-        for i in (images.lowerBound * imageSize)..<(images.upperBound * imageSize) { out[i] = 0 }
-        g.forEachRow(in: images) { row, n, oh, ow in
-            var o = row * g.patch
-            for c in 0..<g.channels {
-                let plane = (n * g.channels + c) * g.height
-                for kh in 0..<g.kernelHeight {
-                    let ih = oh * g.stride - g.padding + kh
-                    let iw0 = ow * g.stride - g.padding
-                    if ih >= 0 && ih < g.height {
-                        let base = (plane + ih) * g.width
-                        for kw in 0..<g.kernelWidth {
-                            let iw = iw0 + kw
-                            if iw >= 0 && iw < g.width { out[base + iw] += columns[o + kw] }
-                        }
-                    }
-                    o += g.kernelWidth
-                }
-            }
+    let imageSize = g.channels &* g.height &* g.width
+    forEachChunk(g.batch, grain: g.imageGrain) { images in
+        for i in (images.lowerBound &* imageSize)..<(images.upperBound &* imageSize) { out[i] = 0 }
+        g.forEachKernelRow(in: images) { o, base, inside in
+            for kw in inside { out[base &+ kw] += columns[o &+ kw] }
         }
     }
 }
 
-/// Max pooling with one-channel windows over `[batch · channels]` planes: the maxima, and the flat
-/// input position of each (the first, on ties), for the VJP. Split across threads by plane.
+/// Max pooling with one-channel windows over `[batch · channels]` planes, without padding: the
+/// maxima, and the flat input position of each (the first, on ties; NaN propagates), for the VJP.
+/// Split across threads by plane.
 func maxPoolKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ geometry: [Int], _ out: UnsafeMutableBufferPointer<S>,
                                     _ positions: UnsafeMutableBufferPointer<Int>) {
     let g = WindowGeometry(geometry)
-    let perPlane = Swift.max(g.outHeight * g.outWidth * g.kernelHeight * g.kernelWidth, 1)
-    forEachChunk(g.batch * g.channels, grain: Swift.max(1, parallelGrain / perPlane)) { planes in
+    precondition(g.padding == 0, "maxPoolKernel: pooling windows have no padding")
+    let perPlane = Swift.max(g.outHeight &* g.outWidth &* g.kernelHeight &* g.kernelWidth, 1)
+    forEachChunk(g.batch &* g.channels, grain: Swift.max(1, parallelGrain / perPlane)) { planes in
         for plane in planes {
+            let planeStart = plane &* g.height &* g.width
             for oh in 0..<g.outHeight {
                 for ow in 0..<g.outWidth {
-                    var best = -S.infinity, position = -1
+                    let corner = planeStart &+ (oh &* g.stride) &* g.width &+ ow &* g.stride
+                    var position = corner, best = image[corner]
                     for kh in 0..<g.kernelHeight {
-                        let ih = oh * g.stride - g.padding + kh
-                        guard ih >= 0 && ih < g.height else { continue }
+                        let rowStart = corner &+ kh &* g.width
                         for kw in 0..<g.kernelWidth {
-                            let iw = ow * g.stride - g.padding + kw
-                            guard iw >= 0 && iw < g.width else { continue }
-                            let source = (plane * g.height + ih) * g.width + iw
-                            let value = image[source]
-                            // NaN propagates, as in PyTorch.
-                            if position < 0 || value > best || (value.isNaN && !best.isNaN) { best = value; position = source }
+                            let value = image[rowStart &+ kw]
+                            if value > best || (value.isNaN && !best.isNaN) { best = value; position = rowStart &+ kw }
                         }
                     }
-                    let o = (plane * g.outHeight + oh) * g.outWidth + ow
+                    let o = (plane &* g.outHeight &+ oh) &* g.outWidth &+ ow
                     out[o] = best
                     positions[o] = position
                 }
