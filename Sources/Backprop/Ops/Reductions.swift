@@ -33,12 +33,22 @@ extension Variable {
                 throw ShapeError("sum(toShape:)", "\(describe(self.shape)) is not a broadcast of \(describe(shape))")
             }
         }
-        var result = self
-        for _ in 0..<(self.shape.count - shape.count) { result = result.sum(axis: 0) }
-        for (axis, size) in shape.enumerated() where size == 1 && result.shape[axis] != 1 {
-            result = result.sum(axis: axis, keepDims: true)
+        // Neighbouring axes that are both summed, or both kept, merge into one, so that
+        // [N, C, H, W] → [1, C, 1, 1] takes two passes over [N, C, H·W] rather than three.
+        let padded = [Int](repeating: 1, count: self.shape.count - shape.count) + shape
+        var merged: [(size: Int, summed: Bool)] = []
+        for (size, target) in zip(self.shape, padded) {
+            let summed = target == 1 && size != 1
+            if size == 1 { continue }
+            if let last = merged.last, last.summed == summed {
+                merged[merged.count - 1].size *= size
+            } else {
+                merged.append((size, summed))
+            }
         }
-        return result
+        var result = reshaped(merged.map(\.size))
+        for axis in merged.indices.reversed() where merged[axis].summed { result = result.sum(axis: axis) }
+        return result.reshaped(shape)
     }
 
     /// The mean of all elements, as a 0-d variable.
