@@ -55,13 +55,9 @@ public final class Adagrad<Scalar: TensorScalar>: Optimizer {
     public func step() { states.step(parameters, update) }
 
     /// The step count and each parameter's `"sum"` and `"step"`.
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public func state() -> OptimizerState<Scalar> { states.saved }
 
     /// Restores a state saved by ``state()``; throws ``OptimizerStateError`` and changes nothing if it does not fit.
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public func load(_ state: OptimizerState<Scalar>) throws { try states.load(state, for: parameters) }
 
     private func update(_ parameter: Variable<Scalar>, _ gradient: Tensor<Scalar>, _ state: inout ParameterState<Scalar>) {

@@ -62,13 +62,9 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
     public func step() { states.step(parameters) { update($0, gradient: $1, state: &$2) } }
 
     /// The step count and each parameter's `"exp_avg"`, `"exp_avg_sq"` and `"step"`.
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public func state() -> OptimizerState<Scalar> { states.saved }
 
     /// Restores a state saved by ``state()``; throws ``OptimizerStateError`` and changes nothing if it does not fit.
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
     public func load(_ state: OptimizerState<Scalar>) throws { try states.load(state, for: parameters) }
 
     /// One parameter's update: the L2 term, then the moments and the step.
