@@ -1,6 +1,9 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+/// The example programs, each run as `swift run -c release NAME`.
+let examples = ["xor", "regression", "spirals", "digits", "names", "hessian", "custom-op", "graph"]
+
 let package = Package(
     name: "Backprop",
     products: [
@@ -11,10 +14,11 @@ let package = Package(
         .target(name: "CBackpropKernels"),
         .target(name: "Backprop", dependencies: ["CBackpropKernels"]),
         .target(name: "BackpropNN", dependencies: ["Backprop"]),
-        .executableTarget(
-            name: "cubic-fit",
-            dependencies: ["Backprop"],
-            path: "Sources/Examples/cubic-fit"
+        // The examples' data preparation and models, as functions the tests can run small.
+        .target(
+            name: "BackpropExamples",
+            dependencies: ["Backprop", "BackpropNN"],
+            resources: [.copy("Resources/digits"), .copy("Resources/words")]
         ),
         .executableTarget(
             name: "backprop-bench",
@@ -24,6 +28,13 @@ let package = Package(
         ),
         .testTarget(name: "BackpropTests", dependencies: ["Backprop"]),
         .testTarget(name: "BackpropNNTests", dependencies: ["BackpropNN", "Backprop"]),
-    ],
+        .testTarget(name: "BackpropExamplesTests", dependencies: ["BackpropExamples", "BackpropNN", "Backprop"]),
+    ] + examples.map { name in
+        .executableTarget(
+            name: name,
+            dependencies: ["Backprop", "BackpropNN", "BackpropExamples"],
+            path: "Sources/Examples/\(name)"
+        )
+    },
     swiftLanguageModes: [.v6]
 )
