@@ -39,16 +39,18 @@ struct AxisScale: Equatable {
     static func logarithmic(covering values: [Double]) -> AxisScale {
         let positive = values.filter { $0.isFinite && $0 > 0 }
         let low = positive.min() ?? 1, high = positive.max() ?? 10
-        let first = Int((log10(low) + 1e-12).rounded(.down))
-        let last = max(first + 1, Int((log10(high) - 1e-12).rounded(.up)))
-        let decades = last - first
+        var first = Int((log10(low) + 1e-12).rounded(.down))
+        var last = max(first + 1, Int((log10(high) - 1e-12).rounded(.up)))
         var ticks: [Double] = []
-        if decades <= 2 {
+        if last - first <= 2 {
             for k in first...last {
                 for m in [1.0, 2, 5] where k < last || m == 1 { ticks.append(m * pow(10, Double(k))) }
             }
         } else {
-            let every = max(1, Int((Double(decades) / 7).rounded(.up)))
+            // Every decade, or every few decades for long ranges, the ends aligned to ticks.
+            let every = max(1, Int((Double(last - first) / 7).rounded(.up)))
+            first = Int((Double(first) / Double(every)).rounded(.down)) * every
+            last = Int((Double(last) / Double(every)).rounded(.up)) * every
             for k in stride(from: first, through: last, by: every) { ticks.append(pow(10, Double(k))) }
         }
         ticks = ticks.map { Double(ChartNumber.compact($0, significantDigits: 3)) ?? $0 }

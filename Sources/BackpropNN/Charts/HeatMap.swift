@@ -52,14 +52,11 @@ public struct HeatMap: ChartPanel, Sendable {
         try writeSVG(svg(), to: path)
     }
 
-    /// The colour scale's domain: from the smallest value (or 0 when all are
-    /// positive) to the largest, widened when they are equal.
+    /// The colour scale: from the smallest value (or 0 when none is negative) to the
+    /// largest, widened to nice numbers.
     func colourScale() -> AxisScale {
         let finite = values.joined().filter(\.isFinite)
-        let low = min(0, finite.min() ?? 0)
-        var high = finite.max() ?? 1
-        if high <= low { high = low + 1 }
-        return AxisScale.linear(covering: [low, high], fixed: low...high, count: 5)
+        return AxisScale.linear(covering: [min(0, finite.min() ?? 0), finite.max() ?? 1], count: 5)
     }
 
     /// The heat map's elements in the box (0, 0)–(width, height).
