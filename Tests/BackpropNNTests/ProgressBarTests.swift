@@ -80,6 +80,16 @@ private final class Harness {
         #expect(harness.output.hasPrefix("epoch 1/2  loss 1.0000  metric 0.5000"))
     }
 
+    @Test func anEpochWithoutAFinalMetricShowsTheMeanOfItsBatches() {
+        let harness = Harness()
+        let bar = harness.bar(epochs: 1, batches: 2, terminal: false)
+        bar.update(epoch: 1, batch: 1, loss: 1, metric: 0.5, samples: 30)
+        bar.update(epoch: 1, batch: 2, loss: 1, metric: 1.0, samples: 10)
+        harness.now = 4
+        bar.finishEpoch(epoch: 1, loss: 0.9)
+        #expect(harness.output == "epoch 1/1  loss 0.9000  accuracy 0.6250  10 samples/s  4.0 s\n")
+    }
+
     @Test func numberFormats() {
         #expect(ProgressBar.clockTime(3725) == "1:02:05")
         #expect(ProgressBar.clockTime(72) == "1:12")
@@ -89,6 +99,10 @@ private final class Harness {
         #expect(ProgressBar.throughput(999, grouped: true) == "999 samples/s")
         #expect(ProgressBar.throughput(.infinity, grouped: true) == "- samples/s")
         #expect(ProgressBar.decimal(.nan) == "nan")
-        #expect(ProgressBar.decimal(0.00001234) == "1.234e-05")
+        #expect(ProgressBar.decimal(0.00001234) == "1.234e-5")
+        #expect(ProgressBar.decimal(123_456) == "1.235e5")
+        #expect(ProgressBar.decimal(0) == "0.0000")
+        #expect(ProgressBar.duration(0.0123) == "12 ms")
+        #expect(ProgressBar.duration(59.97) == "1:00")
     }
 }

@@ -118,12 +118,14 @@ public final class ProgressBar {
     /// - Parameters:
     ///   - epoch: The epoch, from 1.
     ///   - loss: The epoch's loss (e.g. the mean training loss, or the validation loss).
-    ///   - metric: The epoch's metric, if any.
+    ///   - metric: The epoch's metric; when nil, the sample-weighted mean of the metrics
+    ///     passed to `update` in this epoch, if any.
     ///   - note: Extra text for the end of the line, e.g. "saved checkpoint".
     public func finishEpoch(epoch: Int, loss: Double, metric: Double? = nil, note: String = "") {
         if epochOffset == nil { epochOffset = epoch == 0 ? 1 : 0 }
         let now = clock()
         let seconds = now - epochStart
+        let metric = metric ?? (epochMetricSamples > 0 ? epochMetricSum / Double(epochMetricSamples) : nil)
         var line: String
         if isTerminal {
             line = "\r\u{1B}[2K" + header(epoch) + " " + bar(batchesPerEpoch) + " \(batchesPerEpoch)/\(batchesPerEpoch)"
@@ -163,7 +165,11 @@ public final class ProgressBar {
     static func decimal(_ value: Double) -> String {
         guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
         let magnitude = abs(value)
-        if magnitude != 0 && (magnitude < 1e-3 || magnitude >= 1e5) { return String(format: "%.3e", value) }
+        guard magnitude == 0 || (magnitude >= 1e-3 && magnitude < 1e5) else {
+            let text = String(format: "%.3e", value)          // e.g. 7.041e-04, shown as 7.041e-4
+            guard let e = text.firstIndex(of: "e"), let exponent = Int(text[text.index(after: e)...]) else { return text }
+            return "\(text[..<e])e\(exponent)"
+        }
         return String(format: "%.4f", value)
     }
 
@@ -191,9 +197,10 @@ public final class ProgressBar {
         return "\(minutes):\(paddedSeconds)"
     }
 
-    /// An epoch's duration: "2.1 s" under a minute, else as m:ss.
+    /// An epoch's duration: "85 ms" under a second, "2.1 s" under a minute, else as m:ss.
     static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "- s" }
-        return seconds < 60 ? String(format: "%.1f s", max(0, seconds)) : clockTime(seconds)
+        if seconds < 0.9995 { return "\(Int((max(0, seconds) * 1000).rounded())) ms" }
+        return seconds < 59.95 ? String(format: "%.1f s", seconds) : clockTime(seconds)
     }
 }
