@@ -119,11 +119,19 @@ private func parsed(_ svg: String, sourceLocation: SourceLocation = #_sourceLoca
         #expect(ChartNumber.compact(0.1 + 0.2) == "0.3")
         #expect(ChartNumber.compact(1234.5678) == "1235")
         #expect(ChartNumber.compact(2.5e-7) == "2.5e-7")
-        #expect(ChartNumber.compact(-0.000_012_34, significantDigits: 2) == "-1.2e-5")
+        #expect(ChartNumber.compact(-0.000_012_34, significantDigits: 2) == "\u{2212}1.2e-5")
+        #expect(ChartNumber.tick(-2.5, step: 0.5) == "\u{2212}2.5")
         #expect(ChartNumber.compact(42) == "42")
         #expect(ChartNumber.tick(0.30000000000000004, step: 0.1) == "0.3")
         #expect(ChartNumber.tick(-0.0, step: 0.5) == "0.0")
         #expect(ChartNumber.tick(2_000_000, step: 1_000_000) == "2e6")
+    }
+
+    @Test func tableValuesShareTheirDecimals() {
+        #expect([3, 120, 0].map(ChartNumber.uniform([3, 120, 0])) == ["3", "120", "0"])
+        #expect([0.8, 0.0286, 0].map(ChartNumber.uniform([0.8, 0.0286, 0])) == ["0.80", "0.03", "0.00"])
+        #expect([12.34, -5].map(ChartNumber.uniform([12.34, -5])) == ["12.3", "\u{2212}5.0"])
+        #expect([0.001234].map(ChartNumber.uniform([0.001234])) == ["0.0012"])
     }
 
     @Test func textIsEscapedForXML() {

@@ -27,7 +27,7 @@ extension Chart {
         var right = max(16, lastTick + 6)
         var area = PlotArea(left: left, top: titleSpace, width: max(10, width - left - right),
                             height: max(10, height - titleSpace - bottom), x: xScale, y: yScale)
-        let legend = Legend(entries: legendEntries())
+        let legend = Legend(entries: legendEntries(), maxLabelWidth: max(40, width * 0.3))
         var legendOrigin: (x: Double, y: Double)? = nil
         if !legend.entries.isEmpty {
             if let inside = legend.placeInside(area, avoiding: pixelSamples(in: area)) {
@@ -52,15 +52,15 @@ extension Chart {
         }
         if let origin = legendOrigin { out += legend.elements(at: origin) }
         if !title.isEmpty {
-            out += SVG.text(title, x: width / 2, y: 24, size: Self.titleFont, anchor: .middle, bold: true)
+            out += SVG.fittedText(title, x: width / 2, y: 24, size: Self.titleFont, maxWidth: width - 16, bold: true)
         }
         if !xLabel.isEmpty {
-            out += SVG.text(xLabel, x: area.left + area.width / 2, y: area.bottom + 6 + Self.tickFont + 20,
-                            size: Self.labelFont, anchor: .middle)
+            out += SVG.fittedText(xLabel, x: area.left + area.width / 2, y: area.bottom + 6 + Self.tickFont + 20,
+                                  size: Self.labelFont, maxWidth: area.width)
         }
         if !yLabel.isEmpty {
-            out += SVG.text(yLabel, x: 18, y: area.top + area.height / 2, size: Self.labelFont, anchor: .middle,
-                            rotation: -90)
+            out += SVG.fittedText(yLabel, x: 18, y: area.top + area.height / 2, size: Self.labelFont,
+                                  maxWidth: area.height, rotation: -90)
         }
         return out + "</g>\n"
     }

@@ -44,7 +44,7 @@ public struct Figure: ChartPanel, Sendable {
     public func svgElements(width: Double, height: Double) -> String {
         var out = "<g class=\"figure\">\n"
         if let title, !title.isEmpty {
-            out += SVG.text(title, x: width / 2, y: 27, size: 18, anchor: .middle, bold: true)
+            out += SVG.fittedText(title, x: width / 2, y: 27, size: 18, maxWidth: width - 16, bold: true)
         }
         let panelWidth = width / Double(columnCount)
         let panelHeight = max(10, height - titleHeight) / Double(rowCount)

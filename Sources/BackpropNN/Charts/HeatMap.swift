@@ -77,7 +77,7 @@ public struct HeatMap: ChartPanel, Sendable {
         let availableHeight = max(10, height - top - bottom)
         var out = "<g class=\"heatmap\">\n"
         if !title.isEmpty {
-            out += SVG.text(title, x: width / 2, y: 24, size: Chart.titleFont, anchor: .middle, bold: true)
+            out += SVG.fittedText(title, x: width / 2, y: 24, size: Chart.titleFont, maxWidth: width - 16, bold: true)
         }
         guard rows > 0, columns > 0 else {
             out += SVG.text("no data", x: width / 2, y: top + availableHeight / 2, size: Chart.labelFont,
@@ -91,7 +91,8 @@ public struct HeatMap: ChartPanel, Sendable {
 
         out += "<g class=\"cells\" shape-rendering=\"crispEdges\">\n"
         var texts = ""
-        let widest = values.joined().map { estimatedTextWidth(ChartNumber.compact($0, significantDigits: 3), fontSize: 1) }.max() ?? 1
+        let format = ChartNumber.uniform(Array(values.joined()))
+        let widest = values.joined().filter(\.isFinite).map { estimatedTextWidth(format($0), fontSize: 1) }.max() ?? 1
         let valueFont = min(12, cell * 0.42, (cell - 4) / max(widest, 0.5))
         for (row, rowValues) in values.enumerated() {
             for (column, value) in rowValues.enumerated() {
@@ -101,8 +102,8 @@ public struct HeatMap: ChartPanel, Sendable {
                     continue
                 }
                 out += SVG.rect(x: x, y: y, width: cell, height: cell, fill: Palette.sequential(fraction))
-                if showsValues && valueFont >= 6 {
-                    texts += SVG.text(ChartNumber.compact(value, significantDigits: 3), x: x + cell / 2,
+                if showsValues && valueFont >= 7 {
+                    texts += SVG.text(format(value), x: x + cell / 2,
                                       y: y + cell / 2 + valueFont * 0.35, size: valueFont, anchor: .middle,
                                       colour: Palette.textColour(onSequential: fraction))
                 }

@@ -9,6 +9,16 @@ struct Legend {
 
     var entries: [Entry]
 
+    /// Labels wider than this are shortened with an ellipsis.
+    init(entries: [Entry], maxLabelWidth: Double) {
+        self.entries = entries.map { entry in
+            var shortened = entry
+            shortened.label = SVG.fitted(entry.label, size: Chart.legendFont, maxWidth: maxLabelWidth,
+                                         minimumSize: Chart.legendFont).text
+            return shortened
+        }
+    }
+
     static let rowHeight = 18.0, padding = 8.0, sampleWidth = 24.0
 
     var width: Double {

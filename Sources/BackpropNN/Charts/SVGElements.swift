@@ -15,6 +15,29 @@ enum SVG {
         return "<text \(attributes)>\(content.xmlEscaped)</text>\n"
     }
 
+    /// A `<text>` made to fit in `maxWidth`: its font shrunk down to `minimumSize`, then
+    /// the text cut short with an ellipsis.
+    static func fittedText(_ content: String, x: Double, y: Double, size: Double, maxWidth: Double,
+                           minimumSize: Double = 9, anchor: Anchor = .middle, bold: Bool = false,
+                           colour: String = "#222222", rotation: Double = 0) -> String {
+        let (shown, fittedSize) = fitted(content, size: size, maxWidth: maxWidth, minimumSize: minimumSize, bold: bold)
+        return text(shown, x: x, y: y, size: fittedSize, anchor: anchor, bold: bold, colour: colour, rotation: rotation)
+    }
+
+    /// `content` and a font size at which it fits in `maxWidth`, shortened if it must be.
+    static func fitted(_ content: String, size: Double, maxWidth: Double, minimumSize: Double = 9,
+                       bold: Bool = false) -> (text: String, size: Double) {
+        let weight = bold ? 1.1 : 1.0
+        func width(_ text: String, _ size: Double) -> Double { estimatedTextWidth(text, fontSize: size) * weight }
+        let full = width(content, size)
+        guard full > maxWidth, maxWidth > 0 else { return (content, size) }
+        let smaller = max(minimumSize, min(size, size * maxWidth / full))
+        if width(content, smaller) <= maxWidth { return (content, smaller) }
+        var shortened = content
+        while !shortened.isEmpty && width(shortened + "…", smaller) > maxWidth { shortened.removeLast() }
+        return (shortened + "…", smaller)
+    }
+
     /// A `<line>` from (x1, y1) to (x2, y2).
     static func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, colour: String,
                      width: Double = 1, dash: String? = nil) -> String {

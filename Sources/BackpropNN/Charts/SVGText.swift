@@ -38,23 +38,39 @@ enum ChartNumber {
     /// A tick label for `value` on a linear axis whose ticks are `step` apart.
     static func tick(_ value: Double, step: Double) -> String {
         let magnitude = max(abs(value), abs(step))
-        if magnitude >= 1e6 || (magnitude > 0 && magnitude < 1e-4) { return scientific(value, step: step) }
+        if magnitude >= 1e6 || (magnitude > 0 && magnitude < 1e-4) { return typeset(scientific(value, step: step)) }
         let decimals = step > 0 ? max(0, Int((-log10(step)).rounded(.up) + 1e-9)) : 0
-        return fixed(value, decimals: decimals)
+        return typeset(fixed(value, decimals: decimals))
+    }
+
+    /// The labels of `values` with one number of decimals for all, as a table shows them:
+    /// integers when all are whole, else 2, 1 or 0 decimals as the largest is below 10,
+    /// 100 or above; 2 significant digits each when the largest is tiny or huge.
+    static func uniform(_ values: [Double]) -> (Double) -> String {
+        let finite = values.filter(\.isFinite)
+        let largest = finite.map(abs).max() ?? 0
+        if largest >= 1e6 || (largest > 0 && largest < 0.01) { return { compact($0, significantDigits: 2) } }
+        let decimals = finite.allSatisfy({ $0 == $0.rounded() }) ? 0 : largest < 10 ? 2 : largest < 100 ? 1 : 0
+        return { $0.isFinite ? typeset(fixed($0, decimals: decimals)) : compact($0) }
+    }
+
+    /// The text with a typographic minus sign (U+2212) for a leading hyphen.
+    static func typeset(_ text: String) -> String {
+        text.hasPrefix("-") ? "\u{2212}" + text.dropFirst() : text
     }
 
     /// `value` with at most `significantDigits` significant digits and no trailing zeros:
     /// `1234.5678` → `1235`, `0.30000000000000004` → `0.3`, `2.5e-07` → `2.5e-7`.
     static func compact(_ value: Double, significantDigits: Int = 4) -> String {
-        guard value.isFinite else { return value.isNaN ? "NaN" : (value > 0 ? "∞" : "−∞") }
+        guard value.isFinite else { return value.isNaN ? "NaN" : (value > 0 ? "∞" : "\u{2212}∞") }
         if value == 0 { return "0" }
         let digits = max(1, significantDigits)
         let exponent = Int(log10(abs(value)).rounded(.down))
         if exponent >= 6 || exponent < -4 {
-            return scientific(value, significantDigits: digits)
+            return typeset(scientific(value, significantDigits: digits))
         }
         let decimals = max(0, digits - 1 - exponent)
-        return trimmed(fixed(value, decimals: decimals))
+        return typeset(trimmed(fixed(value, decimals: decimals)))
     }
 
     /// Mantissa-exponent form, e.g. `1e-5` or `2.5e6`.
