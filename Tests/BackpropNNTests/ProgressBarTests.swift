@@ -7,9 +7,12 @@ private final class Harness {
     var written: [String] = []
     var output: String { written.joined() }
 
+    var columns = 0
+
     func bar(epochs: Int, batches: Int, metric: String? = "accuracy", terminal: Bool) -> ProgressBar {
         ProgressBar(epochs: epochs, batchesPerEpoch: batches, metricName: metric,
-                    output: { [unowned self] in written.append($0) }, isTerminal: terminal, clock: { [unowned self] in now })
+                    output: { [unowned self] in written.append($0) }, isTerminal: terminal,
+                    terminalColumns: { [unowned self] in columns }, clock: { [unowned self] in now })
     }
 }
 
@@ -55,6 +58,24 @@ private final class Harness {
         #expect(harness.written.last?.contains("2000 samples/s") == true)
         // 3 batches in 2.25 s: 9 left at 0.75 s each.
         #expect(harness.written.last?.hasSuffix("ETA 0:07") == true)   // 6.75 s, rounded
+    }
+
+    @Test func terminalLinesFitANarrowTerminal() {
+        let harness = Harness()
+        harness.columns = 70
+        let bar = harness.bar(epochs: 3, batches: 4, terminal: true)
+        harness.now = 1
+        bar.update(epoch: 1, batch: 2, loss: 0.5, metric: 1, samples: 100)
+        // Too wide with the bar, which goes; one batch took 1 s and 11 are left.
+        #expect(harness.written.last == "\r\u{1B}[2Kepoch 1/3 2/4  loss 0.5000  accuracy 1.0000  100 samples/s  ETA 0:11")
+        harness.columns = 82
+        harness.now = 1.5
+        bar.update(epoch: 1, batch: 3, loss: 0.5, metric: 1, samples: 100)
+        #expect(harness.written.last == "\r\u{1B}[2Kepoch 1/3 [#######...] 3/4  loss 0.5000  accuracy 1.0000  133 samples/s  ETA 0:08")
+        harness.columns = 30
+        harness.now = 2
+        bar.finishEpoch(epoch: 1, loss: 0.5)
+        #expect(harness.written.last == "\r\u{1B}[2Kepoch 1/3 4/4  loss 0.5000  a\n")
     }
 
     @Test func terminalRedrawsAreThrottledButTheLastBatchIsAlwaysShown() {

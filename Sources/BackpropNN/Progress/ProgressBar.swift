@@ -28,6 +28,7 @@ public final class ProgressBar {
     private let output: (String) -> Void
     private let isTerminal: Bool
     private let clock: () -> Double
+    private let terminalColumns: () -> Int
     private let barWidth = 24
     private let redrawInterval = 0.1
 
@@ -52,6 +53,10 @@ public final class ProgressBar {
                       fflush(nil)
                   },
                   isTerminal: isatty(STDOUT_FILENO) != 0,
+                  terminalColumns: {
+                      var size = winsize()
+                      return ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 ? Int(size.ws_col) : 0
+                  },
                   clock: {
                       let elapsed = ContinuousClock.now - start
                       return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
@@ -65,15 +70,18 @@ public final class ProgressBar {
     ///   - metricName: The name shown before the metric.
     ///   - output: Receives the text to write, line breaks and (on a terminal) control codes included.
     ///   - isTerminal: Whether to redraw one line in place (true) or print a plain line per epoch.
+    ///   - terminalColumns: The terminal's width in characters, read at each redraw; 0 if unknown.
     ///   - clock: The time in seconds on a monotonic clock.
     public init(epochs: Int, batchesPerEpoch: Int, metricName: String? = nil,
-                output: @escaping (String) -> Void, isTerminal: Bool, clock: @escaping () -> Double) {
+                output: @escaping (String) -> Void, isTerminal: Bool,
+                terminalColumns: @escaping () -> Int = { 0 }, clock: @escaping () -> Double) {
         self.epochs = max(1, epochs)
         self.batchesPerEpoch = max(1, batchesPerEpoch)
         self.metricName = metricName
         self.output = output
         self.isTerminal = isTerminal
         self.clock = clock
+        self.terminalColumns = terminalColumns
         startTime = clock()
         epochStart = startTime
     }
@@ -106,11 +114,10 @@ public final class ProgressBar {
         let meanMetric = epochMetricSamples > 0 ? epochMetricSum / Double(epochMetricSamples) : nil
         let remaining = Double(epochs * batchesPerEpoch - batchesDone)
         let eta = batchesDone > 0 ? (now - startTime) / Double(batchesDone) * max(0, remaining) : nil
-        var line = "\r\u{1B}[2K" + header(epoch) + " " + bar(shownBatch) + " \(shownBatch)/\(batchesPerEpoch)"
-        line += measurements(loss: meanLoss, metric: meanMetric)
-        line += "  " + Self.throughput(Double(epochSamples) / (now - epochStart), grouped: false)
-        if let eta { line += "  ETA " + Self.clockTime(eta) }
-        output(line)
+        var tail = measurements(loss: meanLoss, metric: meanMetric)
+        tail += "  " + Self.throughput(Double(epochSamples) / (now - epochStart), grouped: false)
+        if let eta { tail += "  ETA " + Self.clockTime(eta) }
+        output("\r\u{1B}[2K" + fitted(header(epoch), batch: shownBatch, tail))
     }
 
     /// Ends an epoch: on a terminal, redraws its line with these final values and moves
@@ -128,15 +135,15 @@ public final class ProgressBar {
         let metric = metric ?? (epochMetricSamples > 0 ? epochMetricSum / Double(epochMetricSamples) : nil)
         var line: String
         if isTerminal {
-            line = "\r\u{1B}[2K" + header(epoch) + " " + bar(batchesPerEpoch) + " \(batchesPerEpoch)/\(batchesPerEpoch)"
-            line += measurements(loss: loss, metric: metric)
-            line += "  " + Self.throughput(Double(epochSamples) / seconds, grouped: false)
+            var tail = measurements(loss: loss, metric: metric)
+            tail += "  " + Self.throughput(Double(epochSamples) / seconds, grouped: false) + "  " + Self.duration(seconds)
+            if !note.isEmpty { tail += "  " + note }
+            line = "\r\u{1B}[2K" + fitted(header(epoch), batch: batchesPerEpoch, tail)
         } else {
             line = header(epoch) + measurements(loss: loss, metric: metric)
-            line += "  " + Self.throughput(Double(epochSamples) / seconds, grouped: true)
+            line += "  " + Self.throughput(Double(epochSamples) / seconds, grouped: true) + "  " + Self.duration(seconds)
+            if !note.isEmpty { line += "  " + note }
         }
-        line += "  " + Self.duration(seconds)
-        if !note.isEmpty { line += "  " + note }
         output(line + "\n")
         epochStart = now
         lastDraw = nil
@@ -150,9 +157,22 @@ public final class ProgressBar {
         "epoch \(epoch + (epochOffset ?? 0))/\(epochs)"
     }
 
-    private func bar(_ batch: Int) -> String {
-        let filled = min(barWidth, max(0, barWidth * batch / batchesPerEpoch))
-        return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: barWidth - filled) + "]"
+    /// The terminal line `head [####....] batch/total tail`, made to fit the terminal's
+    /// width so it never wraps (a wrapped line cannot be redrawn in place): with a
+    /// shorter bar, or none, if need be, then cut short.
+    private func fitted(_ head: String, batch: Int, _ tail: String) -> String {
+        let counter = " \(batch)/\(batchesPerEpoch)"
+        let columns = terminalColumns()
+        let compact = head + counter + tail
+        guard columns > 0 else { return head + " " + bar(batch, width: barWidth) + counter + tail }
+        let room = columns - 1 - compact.count - 3          // the bar's brackets and a space
+        if room >= 10 { return head + " " + bar(batch, width: min(barWidth, room)) + counter + tail }
+        return compact.count < columns ? compact : String(compact.prefix(max(1, columns - 1)))
+    }
+
+    private func bar(_ batch: Int, width: Int) -> String {
+        let filled = min(width, max(0, width * batch / batchesPerEpoch))
+        return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
     }
 
     private func measurements(loss: Double, metric: Double?) -> String {
