@@ -98,6 +98,14 @@ private func parsed(_ svg: String, sourceLocation: SourceLocation = #_sourceLoca
         #expect(zero.lower == -1 && zero.upper == 1)
         let empty = AxisScale.linear(covering: [.nan, .infinity])
         #expect(empty.lower == 0 && empty.upper == 1)
+        let extreme = AxisScale.linear(covering: [-1e308, 1e308, 3])
+        #expect(extreme.lower == 2.7 && extreme.upper == 3.3 && extreme.ticks.count == 7)
+        let tiny = AxisScale.linear(covering: [Double.leastNonzeroMagnitude, 2 * .leastNonzeroMagnitude])
+        #expect(tiny.lower == -1 && tiny.upper == 1)
+        let unbounded = AxisScale.linear(covering: [1, 2], fixed: -Double.infinity...Double.infinity)
+        #expect(unbounded.lower == 1 && unbounded.upper == 2)
+        let logExtreme = AxisScale.logarithmic(covering: [Double.leastNonzeroMagnitude, .greatestFiniteMagnitude])
+        #expect(logExtreme.lower == 1 && logExtreme.upper == 10)
     }
 
     @Test func logarithmicTicks() {
@@ -221,6 +229,10 @@ private func parsed(_ svg: String, sourceLocation: SourceLocation = #_sourceLoca
         var negative = Chart(title: "log", logarithmicY: true)
         negative.addScatter("s", x: [0, 1, 2, 3], y: [-1, 0, 1, 10])
         #expect(parsed(negative.svg()).elements(named: "circle").count == 2)
+
+        var extreme = Chart(title: "extreme", logarithmicY: true)
+        extreme.addScatter("s", x: [-1e308, 1e308, 1, 2], y: [1, 2, .greatestFiniteMagnitude, 3])
+        #expect(parsed(extreme.svg()).elements(named: "circle").count == 1)   // only (2, 3) is drawable
 
         var mismatched = Chart(title: "lengths")
         mismatched.addScatter("s", x: [0, 1, 2], y: [5])

@@ -11,14 +11,16 @@ struct AxisScale: Equatable {
     /// A linear axis covering `values` (finite ones only), widened to nice bounds unless
     /// `fixed` gives the exact domain; about `count` ticks.
     static func linear(covering values: [Double], fixed: ClosedRange<Double>? = nil, count: Int = 6) -> AxisScale {
-        let finite = values.filter(\.isFinite)
+        // Beyond ±1e300 the span itself would overflow: such values are skipped like infinities.
+        let finite = values.filter { $0.isFinite && abs($0) <= 1e300 }
+        let fixed = fixed.flatMap { abs($0.lowerBound) <= 1e300 && abs($0.upperBound) <= 1e300 ? $0 : nil }
         var low = finite.min() ?? 0, high = finite.max() ?? 1
         if let fixed {
             low = min(low, fixed.lowerBound)
             high = max(high, fixed.upperBound)
         }
-        if high - low <= abs(high) * 1e-12 {           // constant: open a window around it
-            let pad = low == 0 ? 1 : abs(low) * 0.1
+        if high - low <= max(abs(high), abs(low)) * 1e-12 || high - low < 1e-290 {   // constant: open a window
+            let pad = abs(low) < 1e-280 ? 1 : abs(low) * 0.1
             (low, high) = (low - pad, high + pad)
         }
         let step = niceStep(for: high - low, count: count)
@@ -27,7 +29,7 @@ struct AxisScale: Equatable {
             first = (low / step - 1e-9).rounded(.up)
             last = (high / step + 1e-9).rounded(.down)
         } else {
-            (low, high) = (first * step, last * step)
+            (low, high) = ((first * step).roundedNicely(step: step), (last * step).roundedNicely(step: step))
         }
         let ticks = stride(from: first, through: last, by: 1).map { ($0 * step).roundedNicely(step: step) }
         return AxisScale(lower: low, upper: high, ticks: ticks,
@@ -37,7 +39,7 @@ struct AxisScale: Equatable {
     /// A logarithmic axis covering the positive finite `values`, from one power of ten
     /// to another; ticks at powers of ten, or at 1, 2, 5 × 10ᵏ when it spans few decades.
     static func logarithmic(covering values: [Double]) -> AxisScale {
-        let positive = values.filter { $0.isFinite && $0 > 0 }
+        let positive = values.filter { $0.isFinite && $0 >= 1e-300 && $0 <= 1e300 }
         let low = positive.min() ?? 1, high = positive.max() ?? 10
         var first = Int((log10(low) + 1e-12).rounded(.down))
         var last = max(first + 1, Int((log10(high) - 1e-12).rounded(.up)))

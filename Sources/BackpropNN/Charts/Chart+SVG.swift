@@ -6,9 +6,11 @@ struct PlotArea {
     var right: Double { left + width }
     var bottom: Double { top + height }
 
-    /// The pixel position of the data point (x, y), or nil where it cannot be drawn.
+    /// The pixel position of the data point (x, y), or nil where it cannot be drawn
+    /// (not finite, ≤ 0 on a logarithmic axis, or outside the axes' domains).
     func point(_ px: Double, _ py: Double) -> (x: Double, y: Double)? {
-        guard let fx = x.fraction(px), let fy = y.fraction(py), fx.isFinite, fy.isFinite else { return nil }
+        let inside = -1e-9...(1 + 1e-9)
+        guard let fx = x.fraction(px), let fy = y.fraction(py), inside.contains(fx), inside.contains(fy) else { return nil }
         return (left + fx * width, bottom - fy * height)
     }
 }

@@ -30,6 +30,7 @@ public final class ProgressBar {
     private let clock: () -> Double
     private let terminalColumns: () -> Int
     private let barWidth = 24
+    private var fittedColumns = 0, fittedBarWidth = 24
     private let redrawInterval = 0.1
 
     private let startTime: Double
@@ -165,8 +166,12 @@ public final class ProgressBar {
         let columns = terminalColumns()
         let compact = head + counter + tail
         guard columns > 0 else { return head + " " + bar(batch, width: barWidth) + counter + tail }
+        if columns != fittedColumns { (fittedColumns, fittedBarWidth) = (columns, barWidth) }
         let room = columns - 1 - compact.count - 3          // the bar's brackets and a space
-        if room >= 10 { return head + " " + bar(batch, width: min(barWidth, room)) + counter + tail }
+        if room >= 10 {
+            fittedBarWidth = min(fittedBarWidth, room)       // only shrinks, so lines stay aligned
+            return head + " " + bar(batch, width: fittedBarWidth) + counter + tail
+        }
         return compact.count < columns ? compact : String(compact.prefix(max(1, columns - 1)))
     }
 
