@@ -34,7 +34,7 @@ extension ExampleCommand {
         defaults: Defaults(epochs: 15, batchSize: 32, learningRate: 0.01),
         flags: [
             Flag("model", .choice(DigitsModel.allCases.map(\.rawValue)), help: "the network", default: "cnn"),
-            Flag("evaluate", .text, help: "score the checkpoint at this path on the test images, without training"),
+            Flag("evaluate", .text, help: "a checkpoint to score on the test images, without training"),
         ]
     )
 }

@@ -11,11 +11,11 @@ public struct ClassificationScore: Sendable, Equatable {
 /// One pass over `loader`: for each batch, the cross-entropy loss, its gradient, and an optimizer step.
 ///
 /// - Parameters:
-///   - onBatch: called after each step with the batch's index, the running score over the
-///     epoch so far and the number of images in the batch (for a progress bar).
+///   - onBatch: called after each step with the batch's index (from 0), its own loss and
+///     accuracy, and its number of images: what a `ProgressBar` wants.
 /// - Returns: the mean loss and accuracy over the epoch's batches, measured as they were trained.
 public func trainEpoch(_ network: Sequential<Float>, optimizer: any Optimizer<Float>, loader: DataLoader<DigitsData>,
-                       onBatch: (_ index: Int, _ running: ClassificationScore, _ size: Int) -> Void = { _, _, _ in })
+                       onBatch: (_ index: Int, _ score: ClassificationScore, _ size: Int) -> Void = { _, _, _ in })
     -> ClassificationScore {
     network.train()
     var (lossSum, correct, seen) = (0.0, 0, 0)
@@ -26,10 +26,10 @@ public func trainEpoch(_ network: Sequential<Float>, optimizer: any Optimizer<Fl
         let loss = crossEntropy(logits: logits, labels: labels)
         loss.backward()
         optimizer.step()
+        let right = zip(logits.value.argmax(axis: 1), labels).filter { $0 == $1 }.count
         lossSum += Double(loss.scalar) * Double(labels.count)
-        correct += zip(logits.value.argmax(axis: 1), labels).filter { $0 == $1 }.count
-        seen += labels.count
-        onBatch(index, ClassificationScore(loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen)), labels.count)
+        (correct, seen) = (correct + right, seen + labels.count)
+        onBatch(index, ClassificationScore(loss: Double(loss.scalar), accuracy: Double(right) / Double(labels.count)), labels.count)
     }
     return ClassificationScore(loss: lossSum / Double(max(seen, 1)), accuracy: Double(correct) / Double(max(seen, 1)))
 }
