@@ -92,6 +92,7 @@ import Testing
         #expect(result.confusion.joined().reduce(0, +) == 100)
         for digit in 0...9 { #expect(result.confusion[digit].reduce(0, +) == data.labels.filter { $0 == digit }.count) }
         let diagonal = (0...9).reduce(0) { $0 + result.confusion[$1][$1] }
+        #expect(result.correctCount == diagonal)
         #expect(result.score.accuracy == Double(diagonal) / 100)
         #expect(result.confusionTable.split(separator: "\n").count == 11)
     }

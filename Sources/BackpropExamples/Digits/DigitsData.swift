@@ -53,8 +53,10 @@ public struct DigitsData: Dataset, Sendable {
         (self.images, self.labels) = (images, labels)
     }
 
+    /// The number of images.
     public var count: Int { labels.count }
 
+    /// The images at `indices` as inputs `[n, 1, 8, 8]`, their labels as targets `[n]`.
     public func batch(at indices: [Int]) -> Batch<Float> {
         Batch(inputs: images.gathering(indices: indices, axis: 0), targets: Tensor(indices.map { Float(labels[$0]) }))
     }
@@ -86,6 +88,7 @@ public struct DigitsData: Dataset, Sendable {
 public struct DigitsDataError: Error, CustomStringConvertible, Equatable {
     /// What is wrong, and where.
     public let message: String
+    /// Creates an error with its message.
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }

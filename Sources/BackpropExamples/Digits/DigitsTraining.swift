@@ -4,7 +4,9 @@ import Foundation
 
 /// A classifier's mean cross-entropy loss and its accuracy (the fraction of examples it gets right).
 public struct ClassificationScore: Sendable, Equatable {
+    /// The mean cross-entropy, per example.
     public var loss: Double
+    /// The fraction of examples whose highest logit is the right class, from 0 to 1.
     public var accuracy: Double
 }
 
@@ -41,6 +43,9 @@ public struct DigitsEvaluation: Sendable {
     /// `confusion[d][p]`: how many images of digit `d` the network read as `p`.
     public let confusion: [[Int]]
 
+    /// The number of images read right: the sum of the confusion matrix's diagonal.
+    public var correctCount: Int { confusion.indices.reduce(0) { $0 + confusion[$1][$1] } }
+
     /// The confusion matrix as text, a row per true digit, with each digit's accuracy at the end.
     public var confusionTable: String {
         let header = "true\\predicted " + (0...9).map { String($0).leftPadded(to: 4) }.joined() + "   right"
@@ -61,8 +66,8 @@ public func evaluate(_ network: Sequential<Float>, on data: DigitsData) -> Digit
     var confusion = Array(repeating: Array(repeating: 0, count: 10), count: 10)
     for (predicted, label) in zip(logits.value.argmax(axis: 1), data.labels) { confusion[label][predicted] += 1 }
     let correct = (0...9).reduce(0) { $0 + confusion[$1][$1] }
-    return DigitsEvaluation(score: ClassificationScore(loss: Double(loss.scalar), accuracy: Double(correct) / Double(data.count)),
-                            confusion: confusion)
+    let score = ClassificationScore(loss: Double(loss.scalar), accuracy: Double(correct) / Double(max(data.count, 1)))
+    return DigitsEvaluation(score: score, confusion: confusion)
 }
 
 private extension String {

@@ -40,8 +40,7 @@ let network = model.makeNetwork(seed: options.seed &+ 1)
 
 /// Prints the test accuracy and the confusion matrix.
 func report(_ result: DigitsEvaluation) {
-    let right = Int((result.score.accuracy * Double(test.count)).rounded())
-    print("test accuracy \(percent(result.score.accuracy)) (\(right) of \(test.count) images), "
+    print("test accuracy \(percent(result.score.accuracy)) (\(result.correctCount) of \(test.count) images), "
           + "loss \(String(format: "%.4f", result.score.loss))")
     print("\nconfusion matrix (rows: the true digit, columns: the network's answer)\n" + result.confusionTable)
 }
