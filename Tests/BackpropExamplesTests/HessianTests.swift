@@ -41,18 +41,12 @@ import Testing
         #expect(diverging.outcome == .failed("diverged"))
     }
 
-    @Test func contoursLieOnTheirLevel() {
-        for level in [0.1, 10, 1000] {
-            let pieces = Rosenbrock.contour(level: level, x: -2...2, y: -4...4)
-            #expect(!pieces.isEmpty)
-            for point in pieces.joined() {
-                #expect(abs(Rosenbrock.value(x: point[0], y: point[1]) - level) < 1e-9 * level)
-                #expect((-2...2).contains(point[0]) && (-4...4).contains(point[1]))
-            }
-        }
-        // f = 0.1 lies wholly inside the window: one closed curve.
-        let small = Rosenbrock.contour(level: 0.1, x: -2...2, y: -4...4)
-        #expect(small.count == 1 && small[0].first! == small[0].last!)
+    @Test func decadesAreTakenAtCellCentresFromTheBottomRow() {
+        // Centres (0.5, 0.5), (1.5, 0.5) in row 0 and (0.5, 1.5), (1.5, 1.5) in row 1,
+        // where f = 6.5, 306.5, 156.5 and 56.5.
+        #expect(Rosenbrock.decades(x: 0...2, y: 0...2, resolution: 2) == [[0, 2], [2, 1]])
+        // The one centre (1, 1) is the minimum, f = 0: no decade.
+        #expect(Rosenbrock.decades(x: 0...2, y: 0...2, resolution: 1) == [[Int.min]])
     }
 
     @Test func thinningKeepsTheEnds() {

@@ -37,14 +37,18 @@ public func checkStraightThroughGradient(at points: Tensor<Double>) -> GradientC
 
 /// ``binarized(_:)`` as a layer, for `Sequential`.
 public struct Binarize<Scalar: TensorScalar>: Layer {
+    /// Creates the layer; it has no parameters.
     public init() {}
 
+    /// `binarized(input)`.
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { binarized(input) }
 }
 
 /// hardtanh as a layer: the smooth-enough network that a binarised one is trained as if it were.
 public struct HardTanh<Scalar: TensorScalar>: Layer {
+    /// Creates the layer; it has no parameters.
     public init() {}
 
+    /// `hardTanh(input)`.
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { hardTanh(input) }
 }

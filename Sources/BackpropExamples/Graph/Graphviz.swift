@@ -15,6 +15,7 @@ public struct Graphviz: Sendable {
 
     /// Why rendering failed.
     public struct RenderError: Error, CustomStringConvertible {
+        /// What went wrong, with `dot`'s own message when it printed one.
         public let description: String
     }
 

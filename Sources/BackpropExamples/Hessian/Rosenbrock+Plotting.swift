@@ -1,37 +1,21 @@
 import Foundation
 
 extension Rosenbrock {
-    /// The level set f = `level` inside a window, as polylines (one per piece the window cuts it into).
+    /// The decade of f, ⌊log₁₀ f⌋, at the centre of each cell of a grid over a window,
+    /// laid out as `Chart.addRegions` expects (row 0 at the bottom); `Int.min` where f = 0.
     ///
-    /// Every level set of Rosenbrock's function is one closed curve with an exact parametrisation:
-    /// (1 − x)² = c·cos²θ and 100(y − x²)² = c·sin²θ give x = 1 − √c·cos θ, y = x² + (√c/10)·sin θ.
-    ///
-    /// - Parameters:
-    ///   - level: c > 0.
-    ///   - x: the window's horizontal extent.
-    ///   - y: the window's vertical extent.
-    ///   - samples: points along the whole curve.
-    public static func contour(level: Double, x: ClosedRange<Double>, y: ClosedRange<Double>, samples: Int = 400) -> [[[Double]]] {
-        let root = level.squareRoot()
-        var pieces: [[[Double]]] = [], current: [[Double]] = []
-        for i in 0...samples {
-            let theta = 2 * Double.pi * Double(i) / Double(samples)
-            let px = 1 - root * cos(theta)
-            let point = [px, px * px + root / 10 * sin(theta)]
-            if x.contains(point[0]) && y.contains(point[1]) {
-                current.append(point)
-            } else if !current.isEmpty {
-                pieces.append(current)
-                current = []
+    /// Shading alternate decades draws the function's landscape as bands whose edges are
+    /// the level sets f = 10ᵏ.
+    public static func decades(x: ClosedRange<Double>, y: ClosedRange<Double>, resolution: Int) -> [[Int]] {
+        func centre(_ index: Int, _ range: ClosedRange<Double>) -> Double {
+            range.lowerBound + (Double(index) + 0.5) / Double(resolution) * (range.upperBound - range.lowerBound)
+        }
+        return (0..<resolution).map { row in
+            (0..<resolution).map { column in
+                let f = value(x: centre(column, x), y: centre(row, y))
+                return f > 0 ? Int(log10(f).rounded(.down)) : Int.min
             }
         }
-        if !current.isEmpty { pieces.append(current) }
-        // The curve is closed: a piece running through θ = 0 was cut in two at the seam.
-        if pieces.count > 1, let first = pieces.first?.first, let last = pieces.last?.last,
-           abs(first[0] - last[0]) + abs(first[1] - last[1]) < 1e-9 {
-            pieces[0] = pieces.removeLast() + pieces[0].dropFirst()
-        }
-        return pieces
     }
 }
 

@@ -76,8 +76,9 @@ public struct MinimizationPath: Sendable {
 }
 
 extension Rosenbrock {
-    /// Newton's method: each step jumps to the minimum of the local quadratic model,
-    /// p ← p − H⁻¹∇f, with the Hessian from ``derivatives(at:)``. No line search.
+    /// Newton's method: each step jumps to the stationary point of the local quadratic model,
+    /// p ← p − H⁻¹∇f, with the Hessian from ``derivatives(at:)``. No line search, so it
+    /// can climb where the Hessian is not positive definite (above the parabola y = x² + 0.005).
     ///
     /// - Parameters:
     ///   - start: the first point (x, y).
@@ -88,10 +89,16 @@ extension Rosenbrock {
         while path.iterations < maxIterations, distanceToMinimum(path.final) >= tolerance {
             let (_, g, h) = derivatives(at: path.final)
             let determinant = h[0][0] * h[1][1] - h[0][1] * h[1][0]
+            guard determinant.isFinite, g.allSatisfy(\.isFinite) else {
+                path.outcome = .failed("non-finite derivatives")
+                return path
+            }
             guard abs(determinant) > 1e-12 else { path.outcome = .failed("singular Hessian"); return path }
             // Solve H·d = g for the 2×2 case by Cramer's rule.
             let step = [(h[1][1] * g[0] - h[0][1] * g[1]) / determinant, (h[0][0] * g[1] - h[1][0] * g[0]) / determinant]
-            path.points.append([path.final[0] - step[0], path.final[1] - step[1]])
+            let next = [path.final[0] - step[0], path.final[1] - step[1]]
+            guard next.allSatisfy(\.isFinite) else { path.outcome = .failed("diverged"); return path }
+            path.points.append(next)
         }
         if distanceToMinimum(path.final) < tolerance { path.outcome = .converged }
         return path
@@ -101,7 +108,8 @@ extension Rosenbrock {
     ///
     /// - Parameters:
     ///   - start: the first point (x, y).
-    ///   - learningRate: the step size; above about 0.002 it oscillates across the valley and diverges.
+    ///   - learningRate: the step size. From about 0.002 (2/λ, with λ ≈ 1001.6 the largest eigenvalue
+    ///     of the Hessian at the minimum) the steps overshoot and cannot settle; larger ones diverge.
     ///   - tolerance: stop once the distance to (1, 1) is below it.
     ///   - maxIterations: the step cap.
     public static func gradientDescent(

@@ -4,7 +4,9 @@ import BackpropNN
 /// One epoch of training a classifier: its mean loss over the examples, and the
 /// accuracy on the training data at the epoch's end.
 public struct EpochResult: Sendable {
+    /// The sample-weighted mean of the epoch's batch losses.
     public var loss: Double
+    /// The fraction of training examples classified correctly after the epoch.
     public var accuracy: Double
 }
 
@@ -37,7 +39,8 @@ public func trainClassifier(
             seen += size
             progress?.update(epoch: epoch, batch: index + 1, loss: total / Double(seen), samples: size)
         }
-        let result = EpochResult(loss: total / Double(seen), accuracy: accuracy(predicted: predictedClasses(model, data.inputs), labels: labels))
+        let trainingAccuracy = accuracy(predicted: predictedClasses(model, data.inputs), labels: labels)
+        let result = EpochResult(loss: total / Double(seen), accuracy: trainingAccuracy)
         history.append(result)
         progress?.finishEpoch(epoch: epoch, loss: result.loss, metric: result.accuracy)
     }

@@ -24,16 +24,20 @@ let options = command.parseOrExit()
 options.prepareOrExit(command)
 
 let model = TinyModel(batchSize: options.batchSize, seed: options.seed)
-var dot = ""
+let progress = ProgressBar(epochs: options.epochs, batchesPerEpoch: 1)
+var dot = "", losses: [Float] = []
 for step in 1...options.epochs {
     let loss = model.loss()
+    // Draw the graph now: backward() releases it as it goes.
     if step == options.epochs { dot = loss.makeDOT(title: "3-4-2 MLP, cross-entropy, batch of \(options.batchSize)") }
     loss.backward()
     for parameter in model.network.parameters() {
         parameter.value -= parameter.grad! * Float(options.learningRate)
         parameter.zeroGrad()
     }
-    print("step \(step): loss \(String(format: "%.5f", loss.scalar))")
+    losses.append(loss.scalar)
+    progress.update(epoch: step, batch: 1, loss: Double(loss.scalar), samples: options.batchSize)
+    progress.finishEpoch(epoch: step, loss: Double(loss.scalar))
 }
 
 let dotPath = options.outputPath("graph.dot")
@@ -43,9 +47,11 @@ do {
     command.fail("cannot write \(dotPath): \(error.localizedDescription)")
 }
 let summary = GraphSummary(dot: dot)
+let opCount = summary.opCounts.values.reduce(0, +)
 print("""
 
-    the graph: \(summary.nodeCount) nodes (\(summary.opCounts.values.reduce(0, +)) ops, \(summary.parameterCount) parameters, \
+    loss \(String(format: "%.5f", losses.first!)) at the first step, \(String(format: "%.5f", losses.last!)) at the last (step \(losses.count))
+    the graph of the last step: \(summary.nodeCount) nodes (\(opCount) ops, \(summary.parameterCount) parameters, \
     \(summary.constantCount) constants), \(summary.edgeCount) edges
     ops: \(summary.opCounts.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
     wrote \(dotPath)

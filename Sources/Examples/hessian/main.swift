@@ -17,7 +17,8 @@ let command = ExampleCommand(
     name: "hessian",
     summary: """
         Minimises Rosenbrock's function by Newton's method, with the Hessian from double backward, and by gradient descent.
-        --epochs caps the iterations of each method; --learning-rate is gradient descent's step (above about 0.002 it diverges).
+        --epochs caps the iterations of each method. --learning-rate is gradient descent's step: from about 0.002
+        (2/λ, λ ≈ 1001.6 the Hessian's largest eigenvalue at the minimum) it can no longer settle; larger steps diverge.
         --batch-size and --seed are accepted but unused: there is no data and nothing random.
         """,
     defaults: .init(epochs: 50_000, batchSize: 1, learningRate: 0.001, seed: 0),
@@ -45,30 +46,42 @@ func report(_ name: String, _ path: MinimizationPath) -> String {
 // Newton's method, step by step: the distance to the minimum squares near the end.
 let newton = Rosenbrock.newton(from: start, tolerance: tolerance, maxIterations: options.epochs)
 print("Newton's method from (\(start[0]), \(start[1])):")
-print(" step          x                y              f(x, y)      ‖∇f‖        distance to (1, 1)")
-for (step, point) in newton.points.enumerated() {
+let headings = [("step", 4), ("x", 15), ("y", 15), ("f(x, y)", 11), ("‖∇f‖", 11), ("distance to (1, 1)", 18)]
+print(headings.map { String(repeating: " ", count: max(0, $1 - $0.count)) + $0 }.joined(separator: "  "))
+for (step, point) in newton.points.enumerated() where step < 20 || step == newton.iterations {
+    if step == newton.iterations && step > 20 { print("   …") }
     let derivatives = Rosenbrock.derivatives(at: point)
     let gradientNorm = (derivatives.gradient[0] * derivatives.gradient[0] + derivatives.gradient[1] * derivatives.gradient[1]).squareRoot()
-    print(String(format: "%5d  %15.10f  %15.10f  %12.4e  %12.4e  %12.4e", step, point[0], point[1], derivatives.value,
+    print(String(format: "%4d  %15.10f  %15.10f  %11.4e  %11.4e  %18.4e", step, point[0], point[1], derivatives.value,
                  gradientNorm, Rosenbrock.distanceToMinimum(point)))
 }
 let descent = Rosenbrock.gradientDescent(from: start, learningRate: options.learningRate, tolerance: tolerance,
                                          maxIterations: options.epochs)
 
-// Both paths over the level sets f = 0.1, 1, 10, …
-let xSpan = -2.0...2.0, ySpan = -4.0...4.0
-var chart = Chart(title: "Rosenbrock's function: Newton's method vs gradient descent", xLabel: "x", yLabel: "y")
-for level in [0.1, 1, 10, 100, 1000] {
-    for piece in Rosenbrock.contour(level: level, x: xSpan, y: ySpan) {
-        chart.addLine("f = \(level)", x: piece.map { $0[0] }, y: piece.map { $0[1] }, dashed: true)
-    }
+// Both paths over the landscape, shaded where f < 1, 10 ≤ f < 100 and 1000 ≤ f < 10⁴:
+// odd decades ⌊log₁₀ f⌋, counting all of f < 1 as decade −1, so band edges are the level sets f = 10ᵏ.
+let xSpan = -2.0...2.0, ySpan = -3.5...3.5
+let bands = Rosenbrock.decades(x: xSpan, y: ySpan, resolution: 300).map { row in
+    row.map { abs(max($0, -1)) % 2 == 1 ? 5 : -1 }
 }
-let descentPoints = descent.thinned(to: 400)
-chart.addLine("gradient descent (\(descent.iterations) steps)", x: descentPoints.map { $0[0] }, y: descentPoints.map { $0[1] })
-chart.addLine("Newton (\(newton.iterations) steps)", x: newton.points.map { $0[0] }, y: newton.points.map { $0[1] })
-chart.addScatter("Newton's iterates", x: newton.points.map { $0[0] }, y: newton.points.map { $0[1] })
+var chart = Chart(title: "Rosenbrock's function: Newton's method vs gradient descent",
+                  xLabel: "x     (shaded: f < 1, 10 ≤ f < 100, 1000 ≤ f < 10⁴)", yLabel: "y")
+chart.addRegions(bands, x: xSpan, y: ySpan)
+// Points outside the window (a diverging run) become gaps in the lines.
+func inWindow(_ points: [[Double]]) -> (x: [Double], y: [Double]) {
+    let kept = points.map { xSpan.contains($0[0]) && ySpan.contains($0[1]) ? $0 : [.nan, .nan] }
+    return (kept.map { $0[0] }, kept.map { $0[1] })
+}
+let descentPoints = inWindow(descent.thinned(to: 400)), newtonPoints = inWindow(newton.points)
+chart.addLine("gradient descent, \(descent.iterations) steps", x: descentPoints.x, y: descentPoints.y)
+chart.addLine("Newton, \(newton.iterations) steps", x: newtonPoints.x, y: newtonPoints.y)
+chart.addScatter("Newton's iterates", x: newtonPoints.x, y: newtonPoints.y)
 let chartPath = options.outputPath("hessian-paths.svg")
-do { try chart.write(to: chartPath) } catch { command.fail("cannot write \(chartPath): \(error.localizedDescription)") }
+do {
+    try chart.write(to: chartPath)
+} catch {
+    command.fail("cannot write \(chartPath): \(error.localizedDescription)")
+}
 
 print("""
 

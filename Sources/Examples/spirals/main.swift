@@ -36,7 +36,7 @@ let history = trainClassifier(model, on: data, epochs: options.epochs, batchSize
 
 // The regions the network assigns to each class, and the points on top, one colour per arm.
 let span = -1.25...1.25
-let regions = decisionRegions(x: span, y: span, resolution: 80) { predictedClasses(model, $0) }
+let regions = decisionRegions(x: span, y: span, resolution: 120) { predictedClasses(model, $0) }
 var chart = Chart(title: "Three spirals: decision regions of a 2-\(hidden)-\(hidden)-3 ReLU network", xLabel: "x₁", yLabel: "x₂")
 chart.addRegions(regions, x: span, y: span)
 let labels = data.targets.scalars.map { Int($0) }
@@ -45,11 +45,17 @@ for arm in 0..<Spirals.classCount {
     chart.addScatter("arm \(arm + 1)", x: rows.map { Double(data.inputs[$0, 0]) }, y: rows.map { Double(data.inputs[$0, 1]) })
 }
 let chartPath = options.outputPath("spirals-regions.svg")
-do { try chart.write(to: chartPath) } catch { command.fail("cannot write \(chartPath): \(error.localizedDescription)") }
+// A square picture, so that circles stay round.
+do {
+    try chart.svg(width: 580, height: 560).write(toFile: chartPath, atomically: true, encoding: .utf8)
+} catch {
+    command.fail("cannot write \(chartPath): \(error.localizedDescription)")
+}
 
 let final = history.last!
 print("""
 
-    \(count) points, 3 classes: training loss \(String(format: "%.4f", final.loss)), training accuracy \(String(format: "%.1f", 100 * final.accuracy))%
+    \(count) points, 3 classes: training loss \(String(format: "%.4f", final.loss)), \
+    training accuracy \(String(format: "%.1f", 100 * final.accuracy))%
     wrote \(chartPath)
     """)

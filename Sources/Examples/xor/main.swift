@@ -23,6 +23,7 @@ let command = ExampleCommand(
 )
 let options = command.parseOrExit()
 let hiddenUnits = options.integer("hidden") ?? 4
+let network = hiddenUnits == 0 ? "2-1 linear" : "2-\(hiddenUnits)-1 tanh"
 guard hiddenUnits >= 0 else { command.fail("--hidden expects 0 or more units, not \(hiddenUnits)", showingUsage: true) }
 options.prepareOrExit(command)
 
@@ -38,30 +39,36 @@ let linearLoss = XOR.train(linear, epochs: options.epochs, batchSize: options.ba
 // The truth table.
 let probabilities = XOR.probabilities(of: model)
 let linearProbabilities = XOR.probabilities(of: linear)
-print("\n x₁  x₂ | XOR | P(1), 2-\(hiddenUnits)-1 | predicted | P(1), linear")
+print("\n x₁  x₂  XOR   P(1), \(network)   predicted   P(1), linear")
 for row in 0..<4 {
     let (x1, x2, target) = (XOR.inputs[row, 0], XOR.inputs[row, 1], XOR.targets[row, 0])
     let predicted = probabilities[row] > 0.5 ? 1 : 0
-    print(String(format: "  %.0f   %.0f |  %.0f  |   %.4f      |     %d %@  |   %.4f", x1, x2, target,
-                 probabilities[row], predicted, predicted == Int(target) ? "✓" : "✗", linearProbabilities[row]))
+    let mark = predicted == Int(target) ? "✓" : "✗"
+    print(String(format: "%3.0f %3.0f %4.0f   %*.4f   %6d %@   %12.4f", x1, x2, target, network.count + 6,
+                 probabilities[row], predicted, mark, linearProbabilities[row]))
 }
 
 // The decision regions, with the four points drawn over them.
 let span = -0.5...1.5
-let regions = decisionRegions(x: span, y: span, resolution: 60) { points in
+let regions = decisionRegions(x: span, y: span, resolution: 120) { points in
     XOR.probabilities(of: model, at: points).map { $0 > 0.5 ? 1 : 0 }
 }
-var chart = Chart(title: "XOR: decision regions of a 2-\(hiddenUnits)-1 tanh network", xLabel: "x₁", yLabel: "x₂")
+var chart = Chart(title: "XOR: decision regions of a \(network) network", xLabel: "x₁", yLabel: "x₂")
 chart.addRegions(regions, x: span, y: span)
 chart.addScatter("XOR = 0", x: [0, 1], y: [0, 1])
 chart.addScatter("XOR = 1", x: [0, 1], y: [1, 0])
 let chartPath = options.outputPath("xor-regions.svg")
-do { try chart.write(to: chartPath) } catch { command.fail("cannot write \(chartPath): \(error.localizedDescription)") }
+// A square picture, so that the plane is not stretched.
+do {
+    try chart.svg(width: 580, height: 560).write(toFile: chartPath, atomically: true, encoding: .utf8)
+} catch {
+    command.fail("cannot write \(chartPath): \(error.localizedDescription)")
+}
 
 let correct = zip(probabilities, XOR.targets.scalars).filter { ($0 > 0.5 ? 1 : 0) == Int($1) }.count
 print("""
 
-    2-\(hiddenUnits)-1 network: loss \(String(format: "%.5f", losses.last!)) after \(options.epochs) epochs, \(correct)/4 correct
+    \(network) network: loss \(String(format: "%.5f", losses.last!)) after \(options.epochs) epochs, \(correct)/4 correct
     linear model:     loss \(String(format: "%.5f", linearLoss)) (its best possible is ln 2 = 0.69315: P = ½ everywhere)
     wrote \(chartPath)
     """)
