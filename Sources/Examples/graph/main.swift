@@ -50,7 +50,8 @@ let summary = GraphSummary(dot: dot)
 let opCount = summary.opCounts.values.reduce(0, +)
 print("""
 
-    loss \(String(format: "%.5f", losses.first!)) at the first step, \(String(format: "%.5f", losses.last!)) at the last (step \(losses.count))
+    loss \(String(format: "%.5f", losses[0])) at step 1\
+    \(losses.count > 1 ? String(format: ", %.5f at step %d", losses[losses.count - 1], losses.count) : "")
     the graph of the last step: \(summary.nodeCount) nodes (\(opCount) ops, \(summary.parameterCount) parameters, \
     \(summary.constantCount) constants), \(summary.edgeCount) edges
     ops: \(summary.opCounts.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
