@@ -135,4 +135,42 @@ import Testing
         // end doc
         #expect(sgd.learningRate == 0.025)
     }
+
+    @Test func trainingProgressAndCharts() throws {
+        // doc: Docs/Training.md
+        // Fit y = 2x − 1, watching the loss, then chart it on a logarithmic axis.
+        let x = Tensor<Float>.uniform([512, 1], low: -1, high: 1, seed: 1)
+        let loader = DataLoader(TensorDataset(inputs: x, targets: x * 2 - 1), batchSize: 64, shuffle: true, seed: 2)
+        let model = withRandomSeed(3) { Linear<Float>(inputSize: 1, outputSize: 1) }
+        let optimizer = SGD(parameters: model.parameters(), learningRate: 0.1)
+        let progress = ProgressBar(epochs: 20, batchesPerEpoch: loader.batchCount)
+        var losses: [Double] = []
+        for epoch in 1...20 {
+            var total = 0.0
+            for (index, batch) in loader.enumerated() {
+                optimizer.zeroGrad()
+                let loss = meanSquaredError(predicted: model(Variable(batch.inputs)), expected: Variable(batch.targets))
+                loss.backward()
+                optimizer.step()
+                total += Double(loss.scalar)
+                progress.update(epoch: epoch, batch: index + 1, loss: Double(loss.scalar), samples: batch.inputs.shape[0])
+            }
+            losses.append(total / Double(loader.batchCount))
+            progress.finishEpoch(epoch: epoch, loss: losses[epoch - 1])
+        }
+
+        var chart = Chart(title: "Fitting y = 2x − 1", xLabel: "epoch", yLabel: "mean squared error", logarithmicY: true)
+        chart.addLine("training", x: (1...20).map(Double.init), y: losses)
+        let confusion = HeatMap(title: "Confusion", values: [[48, 2], [5, 45]], rowLabels: ["no", "yes"],
+                                columnLabels: ["no", "yes"], xLabel: "predicted", yLabel: "true")
+        let figure = Figure(title: "Training report", columns: 2, panels: [chart, confusion])
+        try figure.write(to: FileManager.default.temporaryDirectory.appendingPathComponent("report.svg").path)
+        // end doc
+        #expect(losses.count == 20 && losses[19] < losses[0] / 100, "losses \(losses)")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("report.svg").path
+        let svg = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(svg == figure.svg())
+        #expect(svg.contains("Fitting y = 2x − 1") && svg.contains(">training</text>") && svg.contains(">45</text>"))
+        try FileManager.default.removeItem(atPath: path)
+    }
 }
