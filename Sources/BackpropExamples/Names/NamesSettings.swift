@@ -10,16 +10,16 @@ public struct NamesSettings: Sendable {
         name: "names",
         summary: "A character-level language model of English words (a small transformer or an LSTM) "
             + "against a bigram baseline; samples new words.",
-        defaults: .init(epochs: 8, batchSize: 32, learningRate: 0.003),
+        defaults: .init(epochs: 8, batchSize: 32, learningRate: 0.005),
         flags: [
             Flag("model", .choice(["transformer", "lstm"]), help: "the model to train", default: "transformer"),
-            Flag("steps-per-epoch", .integer, help: "training batches per epoch", default: "150"),
+            Flag("steps-per-epoch", .integer, help: "batches per epoch (an epoch is this many steps, not a whole pass)", default: "300"),
             Flag("context", .integer, help: "characters the model reads at once", default: "16"),
             Flag("embed", .integer, help: "embedding width (the LSTM's hidden size too); a multiple of 4", default: "48"),
             Flag("layers", .integer, help: "transformer blocks", default: "2"),
             Flag("samples", .integer, help: "words to sample after training", default: "20"),
             Flag("temperature", .number, help: "sampling temperature, greater than 0", default: "1"),
-            Flag("words", .text, help: "a word list, one word per line (default: the bundled English words)"),
+            Flag("words", .text, help: "a word list file, one word per line (default: the bundled English words)"),
         ]
     )
 
