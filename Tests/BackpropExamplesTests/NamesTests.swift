@@ -81,13 +81,14 @@ import Testing
         #expect(chosen.model == .lstm && chosen.temperature == 0.5 && chosen.sampleCount == 0 && chosen.embedDimension == 32)
     }
 
-    @Test func badValuesAreRejectedWithAReason() {
+    @Test func badValuesAreRejectedWithAReason() throws {
         for temperature in ["0", "-1"] {
             #expect { try settings(["--temperature", temperature]) } throws: {
                 ($0 as? UsageError)?.message.contains("--temperature must be greater than 0") == true
             }
         }
         #expect { try settings(["--embed", "30"]) } throws: { ($0 as? UsageError)?.message.contains("multiple of 4") == true }
+        #expect(try settings(["--embed", "30", "--model", "lstm"]).embedDimension == 30)
         #expect { try settings(["--context", "0"]) } throws: { ($0 as? UsageError)?.message.contains("--context") == true }
         #expect { try settings(["--model", "gru"]) } throws: { ($0 as? UsageError)?.message.contains("transformer, lstm") == true }
     }

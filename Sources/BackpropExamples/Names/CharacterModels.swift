@@ -16,6 +16,7 @@ public struct BigramModel: CharacterModel {
     /// `[V, V]`: row i holds the logits of the token after token i; zeros (uniform) at first.
     public let table: Variable<Float>
 
+    /// A uniform table for `vocabularySize` tokens.
     public init(vocabularySize: Int) { table = Variable(.zeros([vocabularySize, vocabularySize]), requiresGrad: true) }
 
     public var context: Int { 1 }
@@ -29,12 +30,16 @@ public struct BigramModel: CharacterModel {
 /// A pre-norm transformer block: `x + attention(norm(x))`, then `x + mlp(norm(x))`,
 /// the attention causal and the MLP `E → 4E → E` with GELU.
 public struct TransformerBlock: Layer {
+    /// The norms before the attention and before the MLP.
     public let attentionNorm: LayerNorm<Float>
+    /// Causal self-attention.
     public let attention: MultiHeadAttention<Float>
     public let mlpNorm: LayerNorm<Float>
+    /// The MLP's two layers, `E → 4E` and `4E → E`.
     public let expand: Linear<Float>
     public let project: Linear<Float>
 
+    /// Draws its weights from ``RandomScope``; `embedDimension` must divide into `headCount` heads.
     public init(embedDimension: Int, headCount: Int) {
         attentionNorm = LayerNorm(featureCount: embedDimension)
         attention = MultiHeadAttention(embedDimension: embedDimension, headCount: headCount, causal: true)
@@ -51,11 +56,13 @@ public struct TransformerBlock: Layer {
 
 /// A small GPT: token and position embeddings, transformer blocks, a final layer norm and a linear head.
 public struct TransformerLanguageModel: CharacterModel {
+    /// One learned vector per token, `[V, E]`.
     public let tokenEmbedding: Embedding<Float>
     /// One learned vector per position, `[context, E]`.
     public let positionEmbedding: Embedding<Float>
     public let blocks: [TransformerBlock]
     public let finalNorm: LayerNorm<Float>
+    /// Logits from the normalised last block, `E → V`.
     public let head: Linear<Float>
 
     /// Draws its weights from ``RandomScope``; `embedDimension` must divide into `headCount` heads.
@@ -81,9 +88,13 @@ public struct TransformerLanguageModel: CharacterModel {
 
 /// An LSTM over embedded characters, its hidden state read out by a linear head at every step.
 public struct LSTMLanguageModel: CharacterModel {
+    /// One learned vector per token, `[V, E]`.
     public let embedding: Embedding<Float>
+    /// The LSTM cell run along each window from the zero state.
     public let recurrent: Recurrent<LSTMCell<Float>>
+    /// Logits from each step's hidden vector, `H → V`.
     public let head: Linear<Float>
+    /// The most tokens sampling feeds the model at once; training windows set their own length.
     public let context: Int
 
     /// Draws its weights from ``RandomScope``. `context` only bounds what sampling feeds it.

@@ -14,6 +14,7 @@ public struct CharacterWindow: Equatable, Sendable {
     /// `context` next-token indices, `-1` for padding and for targets scored in an earlier window.
     public var targets: [Int]
 
+    /// A window from its two rows, which should have the same length.
     public init(inputs: [Int], targets: [Int]) { (self.inputs, self.targets) = (inputs, targets) }
 }
 

@@ -15,7 +15,8 @@ public struct NamesSettings: Sendable {
             Flag("model", .choice(["transformer", "lstm"]), help: "the model to train", default: "transformer"),
             Flag("steps-per-epoch", .integer, help: "batches per epoch (an epoch is this many steps, not a whole pass)", default: "300"),
             Flag("context", .integer, help: "characters the model reads at once", default: "16"),
-            Flag("embed", .integer, help: "embedding width (the LSTM's hidden size too); a multiple of 4", default: "48"),
+            Flag("embed", .integer, help: "embedding width: a multiple of 4 for the transformer; the LSTM's hidden size is twice it",
+                 default: "48"),
             Flag("layers", .integer, help: "transformer blocks", default: "2"),
             Flag("samples", .integer, help: "words to sample after training", default: "20"),
             Flag("temperature", .number, help: "sampling temperature, greater than 0", default: "1"),
@@ -23,12 +24,19 @@ public struct NamesSettings: Sendable {
         ]
     )
 
+    /// `--model`.
     public var model: ModelKind
+    /// `--steps-per-epoch`: training batches between two validations.
     public var stepsPerEpoch: Int
+    /// `--context`: the window length.
     public var context: Int
+    /// `--embed`: the embedding width; the LSTM's hidden size is twice it.
     public var embedDimension: Int
+    /// `--layers`: transformer blocks.
     public var layerCount: Int
+    /// `--samples`: words to sample.
     public var sampleCount: Int
+    /// `--temperature`: greater than 0.
     public var temperature: Double
     /// The word list to read; the bundled one when `--words` is absent.
     public var wordList: URL
@@ -56,7 +64,7 @@ public struct NamesSettings: Sendable {
         guard temperature > 0 else {
             throw UsageError("--temperature must be greater than 0 (it divides the logits), not \(options.text("temperature")!)")
         }
-        guard embedDimension % headCount == 0 else {
+        guard model == .lstm || embedDimension % headCount == 0 else {
             throw UsageError("--embed must be a multiple of \(headCount), the number of attention heads, not \(embedDimension)")
         }
         wordList = options.text("words").map { URL(fileURLWithPath: $0) } ?? BundledData.wordList
