@@ -9,9 +9,14 @@ import Synchronization
 /// A worker here spins for `spinTime` after each job, so back-to-back jobs (the matrix
 /// products of a training step) reach it in well under a microsecond.
 ///
-/// Scheduling is static: chunk 0 runs on the caller, chunk `w + 1` on worker `w`. One job runs
-/// at a time; a caller that finds the pool busy (another thread's job, or a job nested inside a
-/// chunk) gets `false` from `run` and uses Dispatch instead.
+/// Chunks are claimed, not assigned: the caller and the workers take the next unclaimed chunk
+/// until none is left, and the caller then waits only for chunks already running. A worker
+/// that the operating system has descheduled (other programs on the same cores) therefore
+/// never holds up a job: the caller runs its share. Results do not depend on who runs a chunk,
+/// since a chunk's range is fixed by the job alone.
+///
+/// One job runs at a time; a caller that finds the pool busy (another thread's job, or a job
+/// nested inside a chunk) gets `false` from `run` and uses Dispatch instead.
 @available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *)
 final class WorkerPool: Sendable {
     static let shared = WorkerPool()
@@ -21,81 +26,103 @@ final class WorkerPool: Sendable {
 
     private let busy = NSLock()
     /// The workers; read and grown only by the caller holding `busy`.
-    private let workers = UncheckedBox<[Worker]>([])
+    private let workers = UncheckedBox<[Thread]>([])
+    private let job = JobBoard()
 
     /// Runs `body(c)` for every `c` in `0..<chunks`, concurrently; returns false, having run
     /// nothing, when the pool is busy.
     func run(chunks: Int, _ body: (Int) -> Void) -> Bool {
         guard busy.try() else { return false }
         defer { busy.unlock() }
-        while workers.value.count < chunks - 1 { workers.value.append(Worker()) }
+        while workers.value.count < chunks - 1 {
+            let thread = Thread { [job] in job.serve() }
+            thread.name = "Backprop worker"
+            thread.start()
+            workers.value.append(thread)
+        }
         withoutActuallyEscaping(body) { body in
-            let shared = UncheckedBox(body)
-            for w in 0..<(chunks - 1) { workers.value[w].post { shared.value(w + 1) } }
-            body(0)
-            for w in 0..<(chunks - 1) { workers.value[w].waitUntilDone() }
+            job.post(chunks: chunks, body)
+            job.runChunks()
+            job.waitUntilDone(chunks: chunks)
+            job.clear()
         }
         return true
     }
 }
 
-/// One worker thread and its mailbox: the caller writes `job`, then publishes it by bumping
-/// `posted` (release); the worker takes `job` after seeing the bump (acquire), runs it, and
-/// bumps `finished` (release). The caller waits for `finished` before writing `job` again,
-/// so the two never touch `job` at the same time.
+/// The one job of a ``WorkerPool``, and the protocol by which threads share it.
+///
+/// `claims` packs the job's generation (upper 32 bits), its chunk count (next 16) and the
+/// next unclaimed chunk (low 16). The caller writes `body`, then publishes a new generation
+/// (release). A thread claims chunk `i` by a compare-and-swap of that exact word (acquire),
+/// so it can never take a chunk of a job other than the one whose `body` it then reads, and
+/// the caller keeps `body` until `completed` reaches the chunk count: every claimed chunk has
+/// returned. Threads that claimed nothing never touch `body`.
 @available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *)
-private final class Worker: @unchecked Sendable {   // `job` is guarded by the protocol above
-    private let posted = Atomic<Int>(0)
-    private let finished = Atomic<Int>(0)
-    private var job: () -> Void = {}
+private final class JobBoard: @unchecked Sendable {   // `body` is guarded by the protocol above
+    private let claims = Atomic<UInt64>(0)
+    private let completed = Atomic<Int>(0)
+    private var body: ((Int) -> Void)?
     private let wake = NSCondition()
 
-    init() {
-        let thread = Thread { [self] in loop() }
-        thread.name = "Backprop worker"
-        thread.start()
-    }
+    private static func generation(_ word: UInt64) -> UInt64 { word >> 32 }
 
-    func post(_ job: @escaping () -> Void) {
-        self.job = job
-        posted.add(1, ordering: .releasing)
-        wake.lock()      // pairs with the check under the lock in `loop`: no lost wake-up
-        wake.signal()
+    func post(chunks: Int, _ body: @escaping (Int) -> Void) {
+        precondition(chunks < 1 << 16, "WorkerPool: \(chunks) chunks")
+        self.body = body
+        completed.store(0, ordering: .relaxed)
+        let next = (Self.generation(claims.load(ordering: .relaxed)) &+ 1) & 0xFFFF_FFFF
+        claims.store(next << 32 | UInt64(chunks) << 16, ordering: .releasing)
+        wake.lock()      // pairs with the check under the lock in `serve`: no lost wake-up
+        wake.broadcast()
         wake.unlock()
     }
 
-    func waitUntilDone() {
-        let target = posted.load(ordering: .relaxed)
+    /// Claims and runs chunks of the current job until none is left.
+    func runChunks() {
+        var word = claims.load(ordering: .acquiring)
+        while true {
+            let chunks = (word >> 16) & 0xFFFF, next = word & 0xFFFF
+            guard next < chunks else { return }
+            let (exchanged, original) = claims.compareExchange(
+                expected: word, desired: word + 1, ordering: .acquiringAndReleasing)
+            guard exchanged else { word = original; continue }
+            do { body!(Int(next)) }          // the closure's copy ends here, before reporting
+            completed.add(1, ordering: .releasing)
+            word = claims.load(ordering: .acquiring)
+        }
+    }
+
+    func waitUntilDone(chunks: Int) {
         var spins = 0
-        while finished.load(ordering: .acquiring) != target {
+        while completed.load(ordering: .acquiring) != chunks {
             spins += 1
             if spins > 1000 { sched_yield() }
         }
     }
 
-    private func loop() {
-        var done = 0
+    /// Drops the caller's closure: it must not outlive its `withoutActuallyEscaping` scope.
+    func clear() { body = nil }
+
+    /// A worker's loop: wait for a new generation (spinning for `spinTime`, then asleep), then
+    /// help with its chunks.
+    func serve() {
+        var seen = Self.generation(claims.load(ordering: .acquiring))
         while true {
             var polls = 0
             var deadline: UInt64 = 0
-            while posted.load(ordering: .acquiring) == done {
+            while Self.generation(claims.load(ordering: .acquiring)) == seen {
                 polls += 1
                 guard polls & 1023 == 0 else { continue }
                 let now = DispatchTime.now().uptimeNanoseconds
                 if deadline == 0 { deadline = now + WorkerPool.spinTime; continue }
                 guard now > deadline else { continue }
                 wake.lock()
-                while posted.load(ordering: .acquiring) == done { wake.wait() }
+                while Self.generation(claims.load(ordering: .acquiring)) == seen { wake.wait() }
                 wake.unlock()
             }
-            // Take the job out of the mailbox and drop it before reporting: the caller's
-            // closure must not outlive its `withoutActuallyEscaping` scope.
-            var current: () -> Void = {}
-            swap(&current, &job)
-            current()
-            current = {}
-            done += 1
-            finished.store(done, ordering: .releasing)
+            seen = Self.generation(claims.load(ordering: .acquiring))
+            runChunks()
         }
     }
 }
