@@ -21,16 +21,24 @@ public func matmul<S: TensorScalar>(_ a: Variable<S>, _ b: Variable<S>) -> Varia
 func matmul<S: TensorScalar>(_ a: Variable<S>, transposed ta: Bool, _ b: Variable<S>, transposed tb: Bool) -> Variable<S> {
     let value = matmul(a.value, transposed: ta, b.value, transposed: tb)
     return Variable(value, recordedAs: "matmul", inputs: [a, b]) { g, _ in
+        // Only the products some input needs: a constant operand (a batch of data, an
+        // image's columns) costs no product at all.
+        let (da, db): (Variable<S>?, Variable<S>?)
         switch (ta, tb) {
         case (false, false):    // C = A B:    dA = G Bᵀ,    dB = Aᵀ G
-            return [matmul(g, transposed: false, b, transposed: true), matmul(a, transposed: true, g, transposed: false)]
+            da = a.requiresGrad ? matmul(g, transposed: false, b, transposed: true) : nil
+            db = b.requiresGrad ? matmul(a, transposed: true, g, transposed: false) : nil
         case (true, false):     // C = Aᵀ B:   dA = B Gᵀ,    dB = A G
-            return [matmul(b, transposed: false, g, transposed: true), matmul(a, transposed: false, g, transposed: false)]
+            da = a.requiresGrad ? matmul(b, transposed: false, g, transposed: true) : nil
+            db = b.requiresGrad ? matmul(a, transposed: false, g, transposed: false) : nil
         case (false, true):     // C = A Bᵀ:   dA = G B,     dB = Gᵀ A
-            return [matmul(g, transposed: false, b, transposed: false), matmul(g, transposed: true, a, transposed: false)]
+            da = a.requiresGrad ? matmul(g, transposed: false, b, transposed: false) : nil
+            db = b.requiresGrad ? matmul(g, transposed: true, a, transposed: false) : nil
         case (true, true):      // C = Aᵀ Bᵀ:  dA = Bᵀ Gᵀ,   dB = Gᵀ Aᵀ
-            return [matmul(b, transposed: true, g, transposed: true), matmul(g, transposed: true, a, transposed: true)]
+            da = a.requiresGrad ? matmul(b, transposed: true, g, transposed: true) : nil
+            db = b.requiresGrad ? matmul(g, transposed: true, a, transposed: true) : nil
         }
+        return [da, db]
     }
 }
 

@@ -262,6 +262,8 @@ private func reduceBlock<S: TensorScalar>(_ op: ReductionKernel, _ x: UnsafeBuff
                                           _ inners: Range<Int>, _ out: UnsafeMutableBufferPointer<S>) {
     let block = o * count * inner
     switch op {
+    case .sum where inner == 1:
+        out[o] = contiguousSum(x, from: block, count: count)
     case .sum:
         for i in inners { out[o * inner + i] = 0 }
         for c in 0..<count {
@@ -300,4 +302,22 @@ func gemmKernel<S: TensorScalar>(_ a: UnsafeBufferPointer<S>, transposeA: Bool, 
     // k = 0 leaves A and B empty (maybe without an address): the product is all zeros.
     guard k > 0, let aBase = a.baseAddress, let bBase = b.baseAddress else { out.update(repeating: 0); return }
     gemm(aBase, transposeA: transposeA, bBase, transposeB: transposeB, batch: batch, m: m, n: n, k: k, outBase)
+}
+
+/// The sum of `x[start ..< start + count]` in eight interleaved partial sums, added pairwise at
+/// the end: a fixed order (so the same result on any thread), without one long chain of
+/// dependent additions.
+@inline(__always)
+private func contiguousSum<S: TensorScalar>(_ x: UnsafeBufferPointer<S>, from start: Int, count: Int) -> S {
+    var s0: S = 0, s1: S = 0, s2: S = 0, s3: S = 0, s4: S = 0, s5: S = 0, s6: S = 0, s7: S = 0
+    var i = start
+    let end = start + count, blockEnd = start + count / 8 * 8
+    while i < blockEnd {
+        s0 += x[i]; s1 += x[i + 1]; s2 += x[i + 2]; s3 += x[i + 3]
+        s4 += x[i + 4]; s5 += x[i + 5]; s6 += x[i + 6]; s7 += x[i + 7]
+        i += 8
+    }
+    var total = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+    while i < end { total += x[i]; i += 1 }
+    return total
 }

@@ -91,23 +91,29 @@ func maxPoolKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ geometry:
     let g = WindowGeometry(geometry)
     precondition(g.padding == 0, "maxPoolKernel: pooling windows have no padding")
     let perPlane = Swift.max(g.outHeight &* g.outWidth &* g.kernelHeight &* g.kernelWidth, 1)
+    let (width, kernelHeight, kernelWidth, stride) = (g.width, g.kernelHeight, g.kernelWidth, g.stride)
     forEachChunk(g.batch &* g.channels, grain: Swift.max(1, parallelGrain / perPlane)) { planes in
         for plane in planes {
-            let planeStart = plane &* g.height &* g.width
+            let planeStart = plane &* g.height &* width
             for oh in 0..<g.outHeight {
+                let rowStart = planeStart &+ oh &* stride &* width
+                let outRow = (plane &* g.outHeight &+ oh) &* g.outWidth
                 for ow in 0..<g.outWidth {
-                    let corner = planeStart &+ (oh &* g.stride) &* g.width &+ ow &* g.stride
-                    var position = corner, best = image[corner]
-                    for kh in 0..<g.kernelHeight {
-                        let rowStart = corner &+ kh &* g.width
-                        for kw in 0..<g.kernelWidth {
-                            let value = image[rowStart &+ kw]
-                            if value > best || (value.isNaN && !best.isNaN) { best = value; position = rowStart &+ kw }
+                    let corner = rowStart &+ ow &* stride
+                    var position = corner, best = image[corner], firstNaN = -1
+                    for kh in 0..<kernelHeight {
+                        let kernelRow = corner &+ kh &* width
+                        for kw in 0..<kernelWidth {
+                            // Selects, not branches: random data defeats a branch predictor.
+                            let i = kernelRow &+ kw, value = image[i]
+                            position = value > best ? i : position
+                            best = value > best ? value : best
+                            firstNaN = value != value && firstNaN < 0 ? i : firstNaN
                         }
                     }
-                    let o = (plane &* g.outHeight &+ oh) &* g.outWidth &+ ow
-                    out[o] = best
-                    positions[o] = position
+                    if firstNaN >= 0 { (best, position) = (image[firstNaN], firstNaN) }   // NaN propagates
+                    out[outRow &+ ow] = best
+                    positions[outRow &+ ow] = position
                 }
             }
         }
