@@ -42,7 +42,7 @@ private func naiveConvolution(_ x: Tensor<Double>, _ w: Tensor<Double>, stride: 
     @Test func columnsToImageIsTheAdjointOfImageToColumns() throws {
         // ⟨im2col(x), y⟩ = ⟨x, col2im(y)⟩ for every x and y.
         let windows = try Windows(input: x.shape, filter: w.shape, stride: 2, padding: 1)
-        let y = Tensor<Double>.uniform([windows.rows, windows.patch], low: -1, high: 1, seed: 3)
+        let y = Tensor<Double>.uniform(windows.columnsShape, low: -1, high: 1, seed: 3)
         let left = (x.imageToColumns(windows) * y).sum().scalar, right = (x * y.columnsToImage(windows)).sum().scalar
         #expect(Swift.abs(left - right) < 1e-9)
         #expect(withThreads(1) { y.columnsToImage(windows) } == withThreads(2) { y.columnsToImage(windows) })

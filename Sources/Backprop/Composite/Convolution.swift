@@ -17,12 +17,11 @@ public func conv2d<S: TensorScalar>(_ input: Variable<S>, _ filter: Variable<S>,
     let windows = checked { () throws(ShapeError) in
         try Windows(input: input.shape, filter: filter.shape, stride: stride, padding: padding)
     }
-    // Per image n: [outChannels, patch] · columns_nᵀ, where columns_n is [outH · outW, patch].
+    // Per image n: [outChannels, patch] · columns_n, where columns_n is [patch, outH · outW].
     // The product comes out in NCHW order, with no permutation to undo.
-    let (batch, outChannels, positions) = (windows.batch, filter.shape[0], windows.outHeight * windows.outWidth)
-    let columns = input.imageToColumns(windows).reshaped([batch, positions, windows.patch])
+    let (batch, outChannels) = (windows.batch, filter.shape[0])
     let filters = filter.reshaped([1, outChannels, windows.patch]).broadcast(to: [batch, outChannels, windows.patch])
-    return matmul(filters, transposed: false, columns, transposed: true)
+    return matmul(filters, transposed: false, input.imageToColumns(windows), transposed: false)
         .reshaped([batch, outChannels, windows.outHeight, windows.outWidth])
 }
 
@@ -31,14 +30,15 @@ public func conv2d<S: TensorScalar>(_ input: Variable<S>, _ filter: Variable<S>,
 @specialized(where S == Double)
 public func avgPool2d<S: TensorScalar>(_ input: Variable<S>, size: Int, stride: Int? = nil) -> Variable<S> {
     let windows = Windows.pooling(input.shape, size: size, stride: stride ?? size, op: "avgPool2d")
-    return input.reshaped(windows.inputShape).imageToColumns(windows).mean(axis: -1)
+    return input.reshaped(windows.inputShape).imageToColumns(windows).mean(axis: 1)
         .reshaped([input.shape[0], input.shape[1], windows.outHeight, windows.outWidth])
 }
 
 /// The geometry of sliding windows over an NCHW input.
 struct Windows {
     let batch, channels, height, width, kernelHeight, kernelWidth, stride, padding, outHeight, outWidth: Int
-    var rows: Int { batch * outHeight * outWidth }
+    /// The shape of im2col's result: one `[patch, outH · outW]` matrix per image.
+    var columnsShape: [Int] { [batch, patch, outHeight * outWidth] }
     var patch: Int { channels * kernelHeight * kernelWidth }
     var inputShape: [Int] { [batch, channels, height, width] }
     /// The sizes, in the order the window kernels read them.

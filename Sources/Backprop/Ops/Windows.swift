@@ -3,12 +3,12 @@
 // the positions of the maxima.
 
 extension Variable {
-    /// im2col: every window of an NCHW input as one row, `[batch · outH · outW, channels · kH · kW]`.
+    /// im2col: every window of an NCHW input as one column, `[batch, channels · kH · kW, outH · outW]`.
     func imageToColumns(_ windows: Windows) -> Variable {
         Variable(value.imageToColumns(windows), recordedAs: "im2col", inputs: [self]) { g, _ in [g.columnsToImage(windows)] }
     }
 
-    /// col2im: adds each row of a window matrix back onto the NCHW image it came from.
+    /// col2im: adds each column of a window matrix back onto the NCHW image it came from.
     func columnsToImage(_ windows: Windows) -> Variable {
         Variable(value.columnsToImage(windows), recordedAs: "col2im", inputs: [self]) { g, _ in [g.imageToColumns(windows)] }
     }
@@ -17,7 +17,7 @@ extension Variable {
 extension Tensor {
     func imageToColumns(_ windows: Windows) -> Tensor {
         withBuffer { image in
-            Tensor(shape: [windows.rows, windows.patch]) { out in Scalar._run(.imageToColumns(image, geometry: windows.kernelGeometry, out)) }
+            Tensor(shape: windows.columnsShape) { out in Scalar._run(.imageToColumns(image, geometry: windows.kernelGeometry, out)) }
         }
     }
 

@@ -11,43 +11,40 @@ struct WindowGeometry {
     }
 
     var patch: Int { channels * kernelHeight * kernelWidth }
-
-    /// Calls `body(row, n, oh, ow)` for the rows of the column matrix `[batch · outH · outW, patch]`
-    /// in `images` (a range of batch indices).
-    @inline(__always)
-    func forEachRow(in images: Range<Int>, _ body: (Int, Int, Int, Int) -> Void) {
-        for n in images {
-            for oh in 0..<outHeight {
-                for ow in 0..<outWidth { body((n * outHeight + oh) * outWidth + ow, n, oh, ow) }
-            }
-        }
-    }
 }
 
 extension WindowGeometry {
-    /// The kernel columns `kw` whose input column `iw0 + kw` lies inside the image.
+    /// The output columns `ow` whose input column `ow · stride − padding + kw` lies inside the image.
     @inline(__always)
-    func insideColumns(from iw0: Int) -> Range<Int> {
-        let low = Swift.max(0, -iw0), high = Swift.min(kernelWidth, width &- iw0)
+    func insideOutputColumns(kernelColumn kw: Int) -> Range<Int> {
+        // ow · stride ≥ padding − kw, and ow · stride ≤ width − 1 + padding − kw.
+        let lowNumerator = padding &- kw, highNumerator = width &- 1 &+ padding &- kw
+        let low = lowNumerator <= 0 ? 0 : (lowNumerator &+ stride &- 1) / stride
+        let high = highNumerator < 0 ? 0 : Swift.min(outWidth, highNumerator / stride &+ 1)
         return low < high ? low..<high : 0..<0
     }
 
-    /// Calls `body(o, base, inside)` for every kernel row of every window in `images`: `o` is where
-    /// the row's `kernelWidth` values start in the column matrix, and, when the row lies inside the
-    /// image, `base + kw` is the input position of column `kw` for `kw` in `inside` (else `inside` is empty).
+    /// Calls `body(o, base, inside)` for every output row of every row of the column matrices
+    /// of `images`: `o` is where the `outWidth` values start in `[batch, patch, outH · outW]`, and,
+    /// when the input row lies inside the image, `base + ow · stride` is the input position of
+    /// output column `ow` for `ow` in `inside` (else `inside` is empty).
     @inline(__always)
-    func forEachKernelRow(in images: Range<Int>, _ body: (Int, Int, Range<Int>) -> Void) {
-        forEachRow(in: images) { row, n, oh, ow in
-            var o = row &* patch
-            let iw0 = ow &* stride &- padding
-            let columns = insideColumns(from: iw0)
+    func forEachOutputRow(in images: Range<Int>, _ body: (Int, Int, Range<Int>) -> Void) {
+        let positions = outHeight &* outWidth
+        for n in images {
+            var o = n &* patch &* positions
             for c in 0..<channels {
                 let plane = (n &* channels &+ c) &* height
                 for kh in 0..<kernelHeight {
-                    let ih = oh &* stride &- padding &+ kh
-                    let rowInside = ih >= 0 && ih < height
-                    body(o, (plane &+ ih) &* width &+ iw0, rowInside ? columns : 0..<0)
-                    o = o &+ kernelWidth
+                    for kw in 0..<kernelWidth {
+                        let columns = insideOutputColumns(kernelColumn: kw)
+                        for oh in 0..<outHeight {
+                            let ih = oh &* stride &- padding &+ kh
+                            let rowInside = ih >= 0 && ih < height
+                            body(o, (plane &+ ih) &* width &- padding &+ kw, rowInside ? columns : 0..<0)
+                            o = o &+ outWidth
+                        }
+                    }
                 }
             }
         }
@@ -57,15 +54,22 @@ extension WindowGeometry {
     var imageGrain: Int { Swift.max(1, parallelGrain / Swift.max(patch &* outHeight &* outWidth, 1)) }
 }
 
-/// im2col: each window of the image becomes one row of `out`, zeros in the padding.
-/// Split across threads by image: each thread writes its own rows.
+/// im2col: the input under each window position, as the columns of one `[patch, outH · outW]`
+/// matrix per image (`out` is `[batch, channels · kH · kW, outH · outW]`), zeros in the padding.
+/// Row `(c, kh, kw)` of an image's matrix reads input rows with a fixed step, contiguous for
+/// stride 1. Split across threads by image: each thread writes its own matrices.
 func imageToColumnsKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ geometry: [Int], _ out: UnsafeMutableBufferPointer<S>) {
     let g = WindowGeometry(geometry)
+    let stride = g.stride
     forEachChunk(g.batch, grain: g.imageGrain) { images in
-        g.forEachKernelRow(in: images) { o, base, inside in
-            for kw in 0..<inside.lowerBound { out[o &+ kw] = 0 }
-            for kw in inside { out[o &+ kw] = image[base &+ kw] }
-            for kw in inside.upperBound..<g.kernelWidth { out[o &+ kw] = 0 }
+        g.forEachOutputRow(in: images) { o, base, inside in
+            for ow in 0..<inside.lowerBound { out[o &+ ow] = 0 }
+            if stride == 1 {
+                for ow in inside { out[o &+ ow] = image[base &+ ow] }
+            } else {
+                for ow in inside { out[o &+ ow] = image[base &+ ow &* stride] }
+            }
+            for ow in inside.upperBound..<g.outWidth { out[o &+ ow] = 0 }
         }
     }
 }
@@ -74,11 +78,15 @@ func imageToColumnsKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ ge
 /// Split across threads by image: windows of one image only touch that image.
 func columnsToImageKernel<S: TensorScalar>(_ columns: UnsafeBufferPointer<S>, _ geometry: [Int], _ out: UnsafeMutableBufferPointer<S>) {
     let g = WindowGeometry(geometry)
-    let imageSize = g.channels &* g.height &* g.width
+    let imageSize = g.channels &* g.height &* g.width, stride = g.stride
     forEachChunk(g.batch, grain: g.imageGrain) { images in
         for i in (images.lowerBound &* imageSize)..<(images.upperBound &* imageSize) { out[i] = 0 }
-        g.forEachKernelRow(in: images) { o, base, inside in
-            for kw in inside { out[base &+ kw] += columns[o &+ kw] }
+        g.forEachOutputRow(in: images) { o, base, inside in
+            if stride == 1 {
+                for ow in inside { out[base &+ ow] += columns[o &+ ow] }
+            } else {
+                for ow in inside { out[base &+ ow &* stride] += columns[o &+ ow] }
+            }
         }
     }
 }
