@@ -25,8 +25,9 @@ func gemm<S: TensorScalar>(_ a: UnsafePointer<S>, transposeA: Bool, _ b: UnsafeP
                            parallelThreshold: Int = gemmParallelThreshold) {
     guard batch > 0, m > 0, n > 0 else { return }
     let work = m * n * max(k, 1)
-    if batch > 1 && work < parallelThreshold {
-        // Small matrices: whole matrices per thread.
+    if batch > 1 && (work < parallelThreshold || batch >= 4 * threads) {
+        // Small matrices, or many of them: whole matrices per thread, one hand-off per call
+        // rather than one per matrix.
         let perChunk = max(1, (parallelThreshold + work - 1) / work)
         parallelFor(batch, threads: threads, minimumChunk: perChunk) { matrices in
             for i in matrices {
