@@ -190,21 +190,24 @@ func walkRows(_ shape: [Int], _ s0: [Int], _ s1: [Int], _ s2: [Int], count: Int,
     guard rank > 0 else { body(0, 0, 0, 0, 1, 0, 0, 0); return }
     let inner = shape[rank - 1]
     let (i0, i1, i2) = (s0[rank - 1], s1[rank - 1], s2[rank - 1])
-    var index = [Int](repeating: 0, count: rank)
-    var (o0, o1, o2, written) = (0, 0, 0, 0)
-    while written < count {
-        body(o0, o1, o2, written, inner, i0, i1, i2)
-        written += inner
-        var axis = rank - 2
-        while axis >= 0 {
-            index[axis] += 1
-            o0 += s0[axis]; o1 += s1[axis]; o2 += s2[axis]
-            if index[axis] < shape[axis] { break }
-            o0 -= s0[axis] * shape[axis]; o1 -= s1[axis] * shape[axis]; o2 -= s2[axis] * shape[axis]
-            index[axis] = 0
-            axis -= 1
+    // The position along each outer axis, on the stack: no allocation per call.
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: rank) { index in
+        index.initialize(repeating: 0)
+        var (o0, o1, o2, written) = (0, 0, 0, 0)
+        while written < count {
+            body(o0, o1, o2, written, inner, i0, i1, i2)
+            written += inner
+            var axis = rank - 2
+            while axis >= 0 {
+                index[axis] += 1
+                o0 += s0[axis]; o1 += s1[axis]; o2 += s2[axis]
+                if index[axis] < shape[axis] { break }
+                o0 -= s0[axis] * shape[axis]; o1 -= s1[axis] * shape[axis]; o2 -= s2[axis] * shape[axis]
+                index[axis] = 0
+                axis -= 1
+            }
+            if axis < 0 { break }
         }
-        if axis < 0 { break }
     }
 }
 
