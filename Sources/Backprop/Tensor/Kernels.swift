@@ -40,6 +40,8 @@ public enum Kernel<Scalar: TensorScalar> {
     case map(UnaryKernel<Scalar>, UnsafeBufferPointer<Scalar>, UnsafeMutableBufferPointer<Scalar>)
     /// `out = op(lhs, rhs)` over `shape`, operands read through broadcast strides.
     case zip(BinaryKernel, StridedOperand<Scalar>, StridedOperand<Scalar>, shape: [Int], UnsafeMutableBufferPointer<Scalar>)
+    /// `out[i] = op(lhs[i · lhsStride], rhs[i · rhsStride])`, each stride 1 or 0 (one broadcast value).
+    case zipFlat(BinaryKernel, UnsafePointer<Scalar>, Int, UnsafePointer<Scalar>, Int, UnsafeMutableBufferPointer<Scalar>)
     /// Reduces the middle axis of the input viewed as `[outer, count, inner]`.
     case reduce(ReductionKernel, UnsafeBufferPointer<Scalar>, outer: Int, count: Int, inner: Int, UnsafeMutableBufferPointer<Scalar>)
     /// `out[i] = op(a[i]) · op(b[i])` for `batch` row-major matrices, each `out[i]` being `[m, n]`.
@@ -67,6 +69,12 @@ func run<S: TensorScalar>(_ kernel: Kernel<S>) {
     switch kernel {
     case let .map(op, x, out): mapKernel(op, x, out)
     case let .zip(op, lhs, rhs, shape, out): zipKernel(op, lhs, rhs, shape: shape, out)
+    case let .zipFlat(op, lhs, lhsStride, rhs, rhsStride, out):
+        guard let outBase = out.baseAddress else { return }
+        forEachChunk(out.count) { range in
+            zipRun(op, lhs + range.lowerBound * lhsStride, lhsStride, rhs + range.lowerBound * rhsStride, rhsStride,
+                   outBase + range.lowerBound, range.count)
+        }
     case let .reduce(op, x, outer, count, inner, out): reduceKernel(op, x, outer: outer, count: count, inner: inner, out)
     case let .gemm(a, transposeA, b, transposeB, batch, m, n, k, out):
         gemmKernel(a, transposeA: transposeA, b, transposeB: transposeB, batch: batch, m: m, n: n, k: k, out)

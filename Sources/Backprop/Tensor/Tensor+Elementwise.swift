@@ -6,6 +6,17 @@ extension Tensor {
 
     /// Combines two tensors elementwise, broadcasting them by NumPy's rules.
     func combining(_ other: Tensor, _ op: BinaryKernel, name: String) -> Tensor {
+        // Equal shapes, or one side a single value: one flat loop, with no stride arrays.
+        if let (outShape, lhsStride, rhsStride) = flatCombination(with: other) {
+            return withBuffer { a in
+                other.withBuffer { b in
+                    Tensor(shape: outShape) { out in
+                        guard let aBase = a.baseAddress, let bBase = b.baseAddress else { return }
+                        Scalar._run(.zipFlat(op, aBase, lhsStride, bBase, rhsStride, out))
+                    }
+                }
+            }
+        }
         let outShape = checked { () throws(ShapeError) in try Shapes.broadcast(shape, other.shape, op: name) }
         let lhsStrides = Shapes.broadcastStrides(shape, to: outShape)
         let rhsStrides = Shapes.broadcastStrides(other.shape, to: outShape)
@@ -18,6 +29,15 @@ extension Tensor {
                 }
             }
         }
+    }
+
+    /// The result shape and the operands' flat strides (1, or 0 for a broadcast single
+    /// value) when the combination needs no strided walk; else nil.
+    private func flatCombination(with other: Tensor) -> ([Int], Int, Int)? {
+        if shape == other.shape { return (shape, 1, 1) }
+        if other.count == 1 && other.shape.count <= shape.count { return (shape, 1, 0) }
+        if count == 1 && shape.count <= other.shape.count { return (other.shape, 0, 1) }
+        return nil
     }
 
     /// The element-wise comparison masks: 1 where the relation holds, else 0.
