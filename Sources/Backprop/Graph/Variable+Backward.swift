@@ -81,10 +81,10 @@ extension Variable {
     /// inputs before the ops that use them. Iterative, so deep graphs cannot overflow the stack.
     func topologicalOrder() -> [Variable] {
         var order: [Variable] = []
-        var stack: [(node: Variable, next: Int)] = [(self, 0)]
+        // Each entry keeps its node's inputs, read from the record once rather than at every step.
+        var stack: [(node: Variable, inputs: [Variable], next: Int)] = [(self, record?.inputs ?? [], 0)]
         isVisited = true
-        while let (node, next) = stack.last {
-            let inputs = node.record?.inputs ?? []
+        while let (node, inputs, next) = stack.last {
             if next < inputs.count {
                 stack[stack.count - 1].next += 1
                 let input = inputs[next]
@@ -94,7 +94,7 @@ extension Variable {
                     fatalError("backward: the graph behind a '\(name)' result was freed by an earlier backward; "
                                + "pass retainGraph: true to that call to backpropagate through it twice")
                 }
-                stack.append((input, 0))
+                stack.append((input, input.record?.inputs ?? [], 0))
             } else {
                 order.append(node)
                 stack.removeLast()
