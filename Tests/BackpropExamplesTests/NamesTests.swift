@@ -84,12 +84,14 @@ import Testing
     @Test func badValuesAreRejectedWithAReason() throws {
         for temperature in ["0", "-1"] {
             #expect { try settings(["--temperature", temperature]) } throws: {
-                ($0 as? UsageError)?.message.contains("--temperature must be greater than 0") == true
+                ($0 as? UsageError)?.message == "--temperature expects a positive number, not '\(temperature)'"
             }
         }
         #expect { try settings(["--embed", "30"]) } throws: { ($0 as? UsageError)?.message.contains("multiple of 4") == true }
         #expect(try settings(["--embed", "30", "--model", "lstm"]).embedDimension == 30)
-        #expect { try settings(["--context", "0"]) } throws: { ($0 as? UsageError)?.message.contains("--context") == true }
+        #expect(throws: UsageError("--context expects a positive whole number, not '0'")) { try settings(["--context", "0"]) }
+        #expect(throws: UsageError("--samples expects a whole number of 0 or more, not '-1'")) { try settings(["--samples", "-1"]) }
+        #expect(throws: UsageError("--words needs a path")) { try settings(["--words="]) }
         #expect { try settings(["--model", "gru"]) } throws: { ($0 as? UsageError)?.message.contains("transformer, lstm") == true }
     }
 }

@@ -1,3 +1,4 @@
+import BackpropNN
 import Foundation
 
 extension ExampleCommand {
@@ -8,6 +9,21 @@ extension ExampleCommand {
         FileHandle.standardError.write(Data(text.utf8))
         exit(showingUsage ? 2 : 1)
     }
+
+    /// Prints `name: message: reason` to standard error, the reason being
+    /// ``readableDescription(of:)`` of `error`, and exits with code 1.
+    public func fail(_ message: String, because error: any Error) -> Never {
+        fail("\(message): \(readableDescription(of: error))")
+    }
+
+    /// Calls `write` with `path`, or exits with `cannot write PATH: reason` if it throws.
+    public func writeOrExit(_ path: String, _ write: (_ path: String) throws -> Void) {
+        do {
+            try write(path)
+        } catch {
+            fail("cannot write \(path)", because: error)
+        }
+    }
 }
 
 extension ExampleOptions {
@@ -16,7 +32,7 @@ extension ExampleOptions {
         do {
             try prepare()
         } catch {
-            command.fail("cannot create the output directory \(outputDirectory): \(error.localizedDescription)")
+            command.fail("cannot create the output directory \(outputDirectory)", because: error)
         }
     }
 }

@@ -27,43 +27,55 @@ public struct ExampleCommand: Sendable {
     public let name: String
     public let summary: String
     public let defaults: Defaults
+    /// The program's own flags, after the shared ones.
     public let flags: [Flag]
+    /// Help lines that replace the shared flags' usual ones, by flag name, where a flag
+    /// means something else in this program (`"epochs": "the most iterations"`).
+    public let sharedHelp: [String: String]
 
-    public init(name: String, summary: String, defaults: Defaults, flags: [Flag] = []) {
+    /// - Parameter sharedHelp: replacement help lines for shared flags, by name (`epochs`,
+    ///   `batch-size`, `learning-rate`, `seed`, `threads`, `output-dir`).
+    public init(name: String, summary: String, defaults: Defaults, flags: [Flag] = [], sharedHelp: [String: String] = [:]) {
         self.name = name
         self.summary = summary
         self.defaults = defaults
         self.flags = flags
+        self.sharedHelp = sharedHelp
+        let shared = Set(sharedFlags.map(\.name))
+        precondition(sharedHelp.keys.allSatisfy(shared.contains), "sharedHelp: not all of \(sharedHelp.keys.sorted()) are shared")
+        precondition(flags.allSatisfy { !shared.contains($0.name) && $0.name != "help" }, "a program flag repeats a shared one")
+    }
+
+    /// The flags every example shares, with this program's defaults and help lines.
+    public var sharedFlags: [Flag] {
+        let usual = [
+            Flag("epochs", .positiveInteger, help: "passes over the training data", default: "\(defaults.epochs)"),
+            Flag("batch-size", .positiveInteger, help: "examples per step", default: "\(defaults.batchSize)"),
+            Flag("learning-rate", .positiveNumber, help: "the optimizer's step size", default: "\(defaults.learningRate)"),
+            Flag("seed", .seed, help: "seeds data shuffling and initialisation", default: "\(defaults.seed)"),
+            Flag("threads", .positiveInteger, help: "worker threads (default: BACKPROP_THREADS, else all cores)"),
+            Flag("output-dir", .path, help: "where the charts go", default: "output/\(name)"),
+        ]
+        return usual.map { flag in
+            sharedHelp[flag.name].map { Flag(flag.name, flag.kind, help: $0, default: flag.defaultValue) } ?? flag
+        }
     }
 
     /// The usage text that `--help` prints.
     public var usage: String {
-        var lines = [summary, "", "usage: swift run -c release \(name) [options]", "", "options:"]
-        let shared: [(String, String)] = [
-            ("--epochs N", "passes over the training data (default \(defaults.epochs))"),
-            ("--batch-size N", "examples per step (default \(defaults.batchSize))"),
-            ("--learning-rate X", "the optimizer's step size (default \(defaults.learningRate))"),
-            ("--seed N", "seeds data shuffling and initialisation (default \(defaults.seed))"),
-            ("--threads N", "worker threads (default: BACKPROP_THREADS, else all cores)"),
-            ("--output-dir PATH", "where charts and checkpoints go (default output/\(name))"),
-        ]
-        let own = flags.map { flag in
+        let rows = (sharedFlags + flags).map { flag in
             ("--\(flag.name)" + (flag.kind.takesValue ? " \(flag.kind.placeholder)" : ""), flag.helpLine)
-        }
-        let width = (shared + own).map(\.0.count).max() ?? 0
-        for (flag, help) in shared + own + [("--help", "print this text")] {
-            lines.append("  " + flag.padding(toLength: width + 2, withPad: " ", startingAt: 0) + help)
-        }
-        return lines.joined(separator: "\n")
+        } + [("--help", "print this text")]
+        let width = rows.map(\.0.count).max() ?? 0
+        let lines = rows.map { flag, help in "  " + flag.padding(toLength: width + 2, withPad: " ", startingAt: 0) + help }
+        return ([summary, "", "usage: swift run -c release \(name) [options]", "", "options:"] + lines).joined(separator: "\n")
     }
 
-    /// Parses `arguments` (without the program name).
+    /// Parses `arguments` (without the program name), checking each value against its flag's kind.
     public func parse(_ arguments: [String]) throws(UsageError) -> ExampleOptions {
-        var options = ExampleOptions(
-            epochs: defaults.epochs, batchSize: defaults.batchSize, learningRate: defaults.learningRate,
-            seed: defaults.seed, threads: nil, outputDirectory: "output/\(name)", values: [:]
-        )
-        for flag in flags { options.values[flag.name] = flag.defaultValue }
+        let all = sharedFlags + flags
+        var values: [String: String] = [:]
+        for flag in all { values[flag.name] = flag.defaultValue }
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
@@ -76,42 +88,21 @@ public struct ExampleCommand: Sendable {
                 name = String(name[..<equals])
             }
             if name == "help" { throw UsageError(helpRequested: true) }
-            let own = flags.first { $0.name == name }
-            let takesValue = own?.kind.takesValue ?? true
-            func value() throws(UsageError) -> String {
-                if let inlineValue { return inlineValue }
+            guard let flag = all.first(where: { $0.name == name }) else { throw UsageError("unknown option '--\(name)'") }
+            guard flag.kind.takesValue else {
+                guard inlineValue == nil else { throw UsageError("--\(name) takes no value") }
+                values[name] = "true"
+                continue
+            }
+            if inlineValue == nil {
                 guard index < arguments.count else { throw UsageError("--\(name) needs a value") }
                 index += 1
-                return arguments[index - 1]
             }
-            switch name {
-            case "epochs": options.epochs = try Self.positiveInteger(value(), flag: name)
-            case "batch-size": options.batchSize = try Self.positiveInteger(value(), flag: name)
-            case "learning-rate": options.learningRate = try Self.positiveNumber(value(), flag: name)
-            case "seed":
-                let text = try value()
-                guard let seed = UInt64(text) else {
-                    throw UsageError("--seed expects a whole number from 0 to \(UInt64.max), not '\(text)'")
-                }
-                options.seed = seed
-            case "threads": options.threads = try Self.positiveInteger(value(), flag: name)
-            case "output-dir":
-                let path = try value()
-                guard !path.isEmpty else { throw UsageError("--output-dir needs a path") }
-                options.outputDirectory = path
-            default:
-                guard let own else { throw UsageError("unknown option '--\(name)'") }
-                if takesValue {
-                    let text = try value()
-                    try own.kind.validate(text, flag: name)
-                    options.values[name] = text
-                } else {
-                    guard inlineValue == nil else { throw UsageError("--\(name) takes no value") }
-                    options.values[name] = "true"
-                }
-            }
+            let text = inlineValue ?? arguments[index - 1]
+            try flag.kind.validate(text, flag: name)
+            values[name] = text
         }
-        return options
+        return ExampleOptions(values: values)
     }
 
     /// Parses the process's arguments. `--help` prints the usage and exits 0; a bad
@@ -124,23 +115,8 @@ public struct ExampleCommand: Sendable {
                 print(usage)
                 exit(0)
             }
-            FileHandle.standardError.write(Data("\(name): \(error.message)\n\n\(usage)\n".utf8))
-            exit(2)
+            fail(error.message, showingUsage: true)
         }
-    }
-
-    static func positiveInteger(_ text: String, flag: String) throws(UsageError) -> Int {
-        guard let value = Int(text), value > 0 else {
-            throw UsageError("--\(flag) expects a positive whole number, not '\(text)'")
-        }
-        return value
-    }
-
-    static func positiveNumber(_ text: String, flag: String) throws(UsageError) -> Double {
-        guard let value = Double(text), value.isFinite, value > 0 else {
-            throw UsageError("--\(flag) expects a positive number, not '\(text)'")
-        }
-        return value
     }
 }
 

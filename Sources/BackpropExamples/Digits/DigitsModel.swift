@@ -34,7 +34,11 @@ extension ExampleCommand {
         defaults: Defaults(epochs: 15, batchSize: 32, learningRate: 0.01),
         flags: [
             Flag("model", .choice(DigitsModel.allCases.map(\.rawValue)), help: "the network", default: "cnn"),
-            Flag("evaluate", .text, help: "a checkpoint to score on the test images, without training"),
+            Flag("evaluate", .path, help: "a checkpoint to score on the test images, without training"),
+        ],
+        sharedHelp: [
+            "seed": "seeds the test split, initialisation and shuffling",
+            "output-dir": "where the charts and the checkpoint go",
         ]
     )
 }

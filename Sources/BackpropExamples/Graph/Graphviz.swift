@@ -1,3 +1,4 @@
+import BackpropNN
 import Foundation
 
 /// Graphviz's `dot` program, found on `PATH`, for rendering DOT text to SVG.
@@ -29,7 +30,7 @@ public struct Graphviz: Sendable {
         do {
             try process.run()
         } catch {
-            throw RenderError(description: "cannot run \(executable.path): \(error.localizedDescription)")
+            throw RenderError(description: "cannot run \(executable.path): \(readableDescription(of: error))")
         }
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()

@@ -1,4 +1,5 @@
 import Backprop
+import BackpropNN
 import Foundation
 
 /// The characters of a character-level language model: index 0 is the word boundary `.`,
@@ -49,7 +50,7 @@ public struct WordListError: Error, CustomStringConvertible {
 public func readWordList(at url: URL) throws(WordListError) -> [String] {
     let text: String
     do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-        throw WordListError("cannot read the word list \(url.path): \(error.localizedDescription)")
+        throw WordListError("cannot read the word list \(url.path): \(readableDescription(of: error))")
     }
     var words: [String] = []
     for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {

@@ -13,14 +13,21 @@ public struct NamesSettings: Sendable {
         defaults: .init(epochs: 8, batchSize: 32, learningRate: 0.005),
         flags: [
             Flag("model", .choice(["transformer", "lstm"]), help: "the model to train", default: "transformer"),
-            Flag("steps-per-epoch", .integer, help: "batches per epoch (an epoch is this many steps, not a whole pass)", default: "300"),
-            Flag("context", .integer, help: "characters the model reads at once", default: "16"),
-            Flag("embed", .integer, help: "embedding width: a multiple of 4 for the transformer; the LSTM's hidden size is twice it",
+            Flag("steps-per-epoch", .positiveInteger, help: "batches per epoch; an epoch is this many steps, not a whole pass",
+                 default: "300"),
+            Flag("context", .positiveInteger, help: "characters the model reads at once", default: "16"),
+            Flag("embed", .positiveInteger, help: "embedding width: a multiple of 4 for the transformer; the LSTM's hidden size is twice it",
                  default: "48"),
-            Flag("layers", .integer, help: "transformer blocks", default: "2"),
-            Flag("samples", .integer, help: "words to sample after training", default: "20"),
-            Flag("temperature", .number, help: "sampling temperature, greater than 0", default: "1"),
-            Flag("words", .text, help: "a word list file, one word per line (default: the bundled English words)"),
+            Flag("layers", .positiveInteger, help: "transformer blocks", default: "2"),
+            Flag("samples", .nonNegativeInteger, help: "words to sample after training", default: "20"),
+            Flag("temperature", .positiveNumber, help: "sampling temperature: it divides the logits", default: "1"),
+            Flag("words", .path, help: "a word list file, one word per line (default: the bundled English words)"),
+        ],
+        sharedHelp: [
+            "epochs": "epochs of --steps-per-epoch steps each",
+            "batch-size": "windows of --context characters per step",
+            "learning-rate": "Adam's first step for the transformer or LSTM (not the bigram), cosine-annealed to 0",
+            "seed": "seeds the split, initialisation, shuffling and sampling",
         ]
     )
 
@@ -43,27 +50,17 @@ public struct NamesSettings: Sendable {
     /// Attention heads of the transformer.
     public let headCount = 4
 
-    /// Reads and checks the program's flags from parsed `options`.
+    /// Reads the program's flags from parsed `options`, whose kinds the parser has checked.
     ///
-    /// - Throws: ``UsageError`` for a value out of range, such as a temperature that is not above 0.
+    /// - Throws: ``UsageError`` for a transformer whose embedding width does not split into its heads.
     public init(_ options: ExampleOptions) throws(UsageError) {
-        func positive(_ name: String, allowingZero: Bool = false) throws(UsageError) -> Int {
-            let value = options.integer(name)!
-            guard value > 0 || (allowingZero && value == 0) else {
-                throw UsageError("--\(name) expects a \(allowingZero ? "non-negative" : "positive") whole number, not \(value)")
-            }
-            return value
-        }
         model = ModelKind(rawValue: options.text("model")!)!
-        stepsPerEpoch = try positive("steps-per-epoch")
-        context = try positive("context")
-        embedDimension = try positive("embed")
-        layerCount = try positive("layers")
-        sampleCount = try positive("samples", allowingZero: true)
+        stepsPerEpoch = options.integer("steps-per-epoch")!
+        context = options.integer("context")!
+        embedDimension = options.integer("embed")!
+        layerCount = options.integer("layers")!
+        sampleCount = options.integer("samples")!
         temperature = options.number("temperature")!
-        guard temperature > 0 else {
-            throw UsageError("--temperature must be greater than 0 (it divides the logits), not \(options.text("temperature")!)")
-        }
         guard model == .lstm || embedDimension % headCount == 0 else {
             throw UsageError("--embed must be a multiple of \(headCount), the number of attention heads, not \(embedDimension)")
         }
@@ -77,8 +74,7 @@ public struct NamesSettings: Sendable {
         do {
             return (options, try NamesSettings(options))
         } catch {
-            FileHandle.standardError.write(Data("\(command.name): \(error.message)\n\n\(command.usage)\n".utf8))
-            exit(2)
+            command.fail(error.message, showingUsage: true)
         }
     }
 }

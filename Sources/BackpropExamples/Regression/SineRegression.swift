@@ -31,25 +31,14 @@ public enum SineRegression {
     /// - Returns: each epoch's training loss, the mean over its examples.
     public static func train(
         _ model: Sequential<Float>, on data: TensorDataset<Float>, epochs: Int, batchSize: Int,
-        learningRate: Double, seed: UInt64, progress: ProgressBar? = nil
+        learningRate: Double, seed: UInt64, showsProgress: Bool = false
     ) -> [Double] {
-        let optimizer = Adam(parameters: model.parameters(), learningRate: Float(learningRate))
-        let loader = DataLoader(data, batchSize: batchSize, shuffle: true, seed: seed)
         var history: [Double] = []
-        for epoch in 1...epochs {
-            var total = 0.0, seen = 0
-            for (index, batch) in loader.enumerated() {
-                optimizer.zeroGrad()
-                let loss = meanSquaredError(predicted: model(Variable(batch.inputs)), expected: Variable(batch.targets))
-                loss.backward()
-                optimizer.step()
-                let size = batch.inputs.shape[0]
-                total += Double(loss.scalar) * Double(size)
-                seen += size
-                progress?.update(epoch: epoch, batch: index + 1, loss: total / Double(seen), samples: size)
-            }
-            history.append(total / Double(seen))
-            progress?.finishEpoch(epoch: epoch, loss: history[history.count - 1])
+        trainWithAdam(model, on: data, epochs: epochs, batchSize: batchSize, learningRate: learningRate, seed: seed,
+                      showsProgress: showsProgress,
+                      loss: { meanSquaredError(predicted: $0, expected: Variable($1.targets)) }) { loss in
+            history.append(loss)
+            return (loss, nil)
         }
         return history
     }

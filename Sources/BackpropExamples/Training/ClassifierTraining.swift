@@ -17,32 +17,20 @@ public struct EpochResult: Sendable {
 ///   - model: the classifier, trained in place.
 ///   - data: inputs with integer labels as targets.
 ///   - seed: seeds the shuffling.
-///   - progress: shown after each batch and epoch, with the accuracy as its metric.
+///   - showsProgress: whether to show a progress bar, with the accuracy as its metric.
 /// - Returns: one result per epoch.
 public func trainClassifier(
     _ model: Sequential<Float>, on data: TensorDataset<Float>, epochs: Int, batchSize: Int,
-    learningRate: Double, seed: UInt64, progress: ProgressBar? = nil
+    learningRate: Double, seed: UInt64, showsProgress: Bool = false
 ) -> [EpochResult] {
-    let optimizer = Adam(parameters: model.parameters(), learningRate: Float(learningRate))
-    let loader = DataLoader(data, batchSize: batchSize, shuffle: true, seed: seed)
     let labels = data.targets.scalars.map { Int($0) }
     var history: [EpochResult] = []
-    for epoch in 1...epochs {
-        var total = 0.0, seen = 0
-        for (index, batch) in loader.enumerated() {
-            optimizer.zeroGrad()
-            let loss = crossEntropy(logits: model(Variable(batch.inputs)), labels: batch.labels)
-            loss.backward()
-            optimizer.step()
-            let size = batch.inputs.shape[0]
-            total += Double(loss.scalar) * Double(size)
-            seen += size
-            progress?.update(epoch: epoch, batch: index + 1, loss: total / Double(seen), samples: size)
-        }
-        let trainingAccuracy = accuracy(predicted: predictedClasses(model, data.inputs), labels: labels)
-        let result = EpochResult(loss: total / Double(seen), accuracy: trainingAccuracy)
+    trainWithAdam(model, on: data, epochs: epochs, batchSize: batchSize, learningRate: learningRate, seed: seed,
+                  showsProgress: showsProgress, metricName: "accuracy",
+                  loss: { crossEntropy(logits: $0, labels: $1.labels) }) { loss in
+        let result = EpochResult(loss: loss, accuracy: accuracy(predicted: predictedClasses(model, data.inputs), labels: labels))
         history.append(result)
-        progress?.finishEpoch(epoch: epoch, loss: result.loss, metric: result.accuracy)
+        return (result.loss, result.accuracy)
     }
     return history
 }

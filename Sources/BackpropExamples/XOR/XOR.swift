@@ -27,21 +27,14 @@ public enum XOR {
     /// - Returns: the loss over all four points after each epoch.
     public static func train(
         _ model: Sequential<Float>, epochs: Int, batchSize: Int, learningRate: Double, seed: UInt64,
-        progress: ProgressBar? = nil
+        showsProgress: Bool = false
     ) -> [Double] {
-        let optimizer = Adam(parameters: model.parameters(), learningRate: Float(learningRate))
-        let loader = DataLoader(TensorDataset(inputs: inputs, targets: targets), batchSize: batchSize, shuffle: true, seed: seed)
         var history: [Double] = []
-        for epoch in 1...epochs {
-            for (index, batch) in loader.enumerated() {
-                optimizer.zeroGrad()
-                let loss = binaryCrossEntropy(logits: model(Variable(batch.inputs)), targets: Variable(batch.targets))
-                loss.backward()
-                optimizer.step()
-                progress?.update(epoch: epoch, batch: index + 1, loss: Double(loss.scalar), samples: batch.inputs.shape[0])
-            }
-            history.append(self.loss(of: model))
-            progress?.finishEpoch(epoch: epoch, loss: history[history.count - 1])
+        trainWithAdam(model, on: TensorDataset(inputs: inputs, targets: targets), epochs: epochs, batchSize: batchSize,
+                      learningRate: learningRate, seed: seed, showsProgress: showsProgress,
+                      loss: { binaryCrossEntropy(logits: $0, targets: Variable($1.targets)) }) { _ in
+            history.append(loss(of: model))
+            return (history[history.count - 1], nil)
         }
         return history
     }

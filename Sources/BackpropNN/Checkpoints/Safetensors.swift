@@ -123,7 +123,7 @@ struct SafetensorsFile {
         do {
             bytes = try Data(contentsOf: url)
         } catch {
-            throw SafetensorsError.ioFailure(url, reason: "cannot be read: \(error.localizedDescription)")
+            throw SafetensorsError.ioFailure(url, reason: "cannot be read: \(readableDescription(of: error))")
         }
         try self.init(bytes: bytes, url: url)
     }
@@ -295,6 +295,6 @@ func writeAtomically(to url: URL, _ body: (FileHandle) throws -> Void) throws {
         }
     } catch {
         try? FileManager.default.removeItem(at: temporary)
-        throw error as? SafetensorsError ?? .ioFailure(url, reason: "cannot be written: \(error.localizedDescription)")
+        throw error as? SafetensorsError ?? .ioFailure(url, reason: "cannot be written: \(readableDescription(of: error))")
     }
 }

@@ -53,7 +53,7 @@ public struct CSVTable: Sendable {
     public init(contentsOf url: URL, hasHeader: Bool = false, separator: Character = ",") throws {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw CSVError(file: url.path, "cannot be read: \(error.localizedDescription)")
+            throw CSVError(file: url.path, "cannot be read: \(readableDescription(of: error))")
         }
         guard let text = String(data: data, encoding: .utf8) else { throw CSVError(file: url.path, "is not UTF-8 text") }
         do { try self.init(parsing: text, hasHeader: hasHeader, separator: separator) } catch var error as CSVError {

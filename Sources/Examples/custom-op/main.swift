@@ -17,14 +17,13 @@ let command = ExampleCommand(
     summary: "Defines a sign op with a straight-through gradient, checks it, and trains a binary-activation MLP with it.",
     defaults: .init(epochs: 200, batchSize: 32, learningRate: 0.01, seed: 0),
     flags: [
-        Flag("points", .integer, help: "training points in [−1, 1]²", default: "1000"),
-        Flag("hidden", .integer, help: "binary hidden units", default: "32"),
-    ]
+        Flag("points", .positiveInteger, help: "training points in [−1, 1]²", default: "1000"),
+        Flag("hidden", .positiveInteger, help: "binary hidden units", default: "32"),
+    ],
+    sharedHelp: ["seed": "seeds the points, initialisation and shuffling"]
 )
 let options = command.parseOrExit()
-let (count, hidden) = (options.integer("points") ?? 1000, options.integer("hidden") ?? 32)
-guard count > 0 else { command.fail("--points expects a positive count, not \(count)", showingUsage: true) }
-guard hidden > 0 else { command.fail("--hidden expects a positive count, not \(hidden)", showingUsage: true) }
+let (count, hidden) = (options.integer("points")!, options.integer("hidden")!)
 options.prepareOrExit(command)
 
 // 1. The op at work: values are ±1; gradients pass where |x| ≤ 1.
@@ -45,14 +44,12 @@ print("checkGradients against sign:     max error \(String(format: "%.2f", plain
 
 // 3. Train a 2-H-2 network with binary hidden units, and the same network with hardtanh.
 let data = BinarizedNetwork.makeDisc(count: count, seed: options.seed)
-let batches = (count + options.batchSize - 1) / options.batchSize
 var runs: [(name: String, model: Sequential<Float>, history: [EpochResult])] = []
 for (name, binary) in [("binary units (STE)", true), ("hardtanh units", false)] {
     print("training with \(name):")
     let model = BinarizedNetwork.makeModel(hiddenUnits: hidden, binary: binary, seed: options.seed &+ 1)
-    let progress = ProgressBar(epochs: options.epochs, batchesPerEpoch: batches, metricName: "accuracy")
     runs.append((name, model, trainClassifier(model, on: data, epochs: options.epochs, batchSize: options.batchSize,
-                                              learningRate: options.learningRate, seed: options.seed &+ 2, progress: progress)))
+                                              learningRate: options.learningRate, seed: options.seed &+ 2, showsProgress: true)))
 }
 
 // Left: the loss curves. Right: what the binary network learned, a polygon-like region.
@@ -69,11 +66,9 @@ for (label, name) in [(0, "outside"), (1, "inside")] {
     regions.addScatter(name, x: rows.map { Double(data.inputs[$0, 0]) }, y: rows.map { Double(data.inputs[$0, 1]) })
 }
 let chartPath = options.outputPath("custom-op.svg")
-do {
+command.writeOrExit(chartPath) {
     try Figure(title: "A straight-through sign op: is a point inside the disc x² + y² < 0.5?", columns: 2,
-               panels: [curves, regions]).write(to: chartPath)
-} catch {
-    command.fail("cannot write \(chartPath): \(error.localizedDescription)")
+               panels: [curves, regions]).write(to: $0)
 }
 
 print("")

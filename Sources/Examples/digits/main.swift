@@ -1,8 +1,10 @@
-// digits: image classification from start to finish. It reads 1,797 real 8×8 handwritten
-// digits, holds a fifth of them out as a test set, trains a small convolutional network (or
-// an MLP) with cross-entropy and Adam, scores it on the held-out images with a confusion
-// matrix, draws the learning curves, and saves a safetensors checkpoint that
-// `--evaluate PATH` loads back. Docs/Tutorial.md walks through it step by step.
+// Digits: image classification from start to finish.
+//
+// It reads 1,797 real 8×8 handwritten digits, holds a fifth of them out as a test set,
+// trains a small convolutional network (or an MLP) with cross-entropy and Adam, scores it
+// on the held-out images with a confusion matrix, draws the learning curves, and saves a
+// safetensors checkpoint that `--evaluate PATH` loads back. Docs/Tutorial.md walks
+// through it step by step.
 //
 //     swift run -c release digits [--model cnn|mlp] [--evaluate PATH] [--epochs N] …
 
@@ -11,30 +13,18 @@ import BackpropExamples
 import BackpropNN
 import Foundation
 
-/// Prints `message` to standard error and exits with status 1.
-func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("digits: \(message)\n".utf8))
-    exit(1)
-}
-
-/// What went wrong, in words: a file-system error's underlying reason ("Not a directory"), else the error.
-func reason(_ error: any Error) -> String {
-    guard let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? any Error else { return "\(error)" }
-    let cause = underlying as NSError
-    return cause.domain == NSPOSIXErrorDomain ? String(cString: strerror(Int32(cause.code))) : cause.localizedDescription
-}
-
 /// `0.9833` as "98.3%".
 func percent(_ fraction: Double) -> String { String(format: "%.1f%%", fraction * 100) }
 
-let options = ExampleCommand.digits.parseOrExit()
-let model = DigitsModel(rawValue: options.text("model") ?? "cnn") ?? .cnn
+let command = ExampleCommand.digits
+let options = command.parseOrExit()
+let model = DigitsModel(rawValue: options.text("model")!)!
 if let threads = options.threads { Backprop.threadCount = threads }
 
 // The data: every seed gives its own split, so the checkpoint's test images are the same
 // ones only when --evaluate is given the --seed it was trained with.
 let digits: DigitsData
-do { digits = try DigitsData.load() } catch { fail("\(error)") }
+do { digits = try DigitsData.load() } catch { command.fail("cannot read the bundled digits", because: error) }
 let (training, test) = digits.split(testFraction: 0.2, seed: options.seed)
 let network = model.makeNetwork(seed: options.seed &+ 1)
 
@@ -52,15 +42,15 @@ if let path = options.text("evaluate") {
     } catch {
         // Say which architecture the file does fit, if it fits the other one.
         let fitting = DigitsModel.allCases.first { $0 != model && (try? $0.makeNetwork(seed: 0).load(from: url)) != nil }
-        fail("cannot load \(path) into the \(model) model: \(error)"
-             + (fitting.map { "\nit holds \($0) weights: add --model \($0)" } ?? ""))
+        command.fail("cannot load \(path) into the \(model) model: \(readableDescription(of: error))"
+                     + (fitting.map { "\nit holds \($0) weights: add --model \($0)" } ?? ""))
     }
     print("digits: the \(model) model from \(path), on the \(test.count) test images of seed \(options.seed)")
     report(evaluate(network, on: test))
     exit(0)
 }
 
-do { try options.prepare() } catch { fail("cannot create the output directory \(options.outputDirectory): \(reason(error))") }
+options.prepareOrExit(command)
 print("digits: a \(model) with \(network.parameterCount) parameters learns from \(training.count) images "
       + "and is tested on \(test.count); \(options.epochs) epochs, \(Backprop.threadCount) threads")
 
@@ -98,13 +88,10 @@ let confusion = HeatMap(
     title: "Test images: true digit against the \(model)'s answer", values: result.confusion.map { $0.map(Double.init) },
     rowLabels: (0...9).map(String.init), columnLabels: (0...9).map(String.init), xLabel: "predicted", yLabel: "true"
 )
-do {
-    try network.save(to: URL(fileURLWithPath: checkpoint))
-    try Figure(title: "digits: \(model), training and test", columns: 2, panels: [loss, accuracy])
-        .write(to: options.outputPath("\(model)-curves.svg"))
-    try confusion.write(to: options.outputPath("\(model)-confusion.svg"))
-} catch {
-    fail("cannot write to \(options.outputDirectory): \(reason(error))")
+do { try network.save(to: URL(fileURLWithPath: checkpoint)) } catch { command.fail("cannot save the checkpoint", because: error) }
+command.writeOrExit(options.outputPath("\(model)-curves.svg")) {
+    try Figure(title: "digits: \(model), training and test", columns: 2, panels: [loss, accuracy]).write(to: $0)
 }
+command.writeOrExit(options.outputPath("\(model)-confusion.svg")) { try confusion.write(to: $0) }
 print("\nwrote \(checkpoint) (score it again: swift run -c release digits --model \(model) --evaluate \(checkpoint))")
 print("      \(options.outputPath("\(model)-curves.svg")), \(options.outputPath("\(model)-confusion.svg"))")

@@ -15,10 +15,16 @@ let command = ExampleCommand(
     name: "graph",
     summary: """
         Records the graph of a small MLP's loss, writes it as Graphviz DOT, and renders it to SVG if `dot` is on PATH.
-        --batch-size is the number of examples in the tiny batch. The program takes --epochs steps of plain
-        gradient descent with --learning-rate (each forward pass records a new graph) and draws the last step's graph.
+        Each forward pass records a new graph; the program draws the last step's.
         """,
-    defaults: .init(epochs: 1, batchSize: 4, learningRate: 0.1, seed: 0)
+    defaults: .init(epochs: 1, batchSize: 4, learningRate: 0.1, seed: 0),
+    sharedHelp: [
+        "epochs": "steps of plain gradient descent",
+        "batch-size": "examples in the tiny batch",
+        "learning-rate": "gradient descent's step size",
+        "seed": "seeds the batch and initialisation",
+        "output-dir": "where graph.dot and graph.svg go",
+    ]
 )
 let options = command.parseOrExit()
 options.prepareOrExit(command)
@@ -41,11 +47,7 @@ for step in 1...options.epochs {
 }
 
 let dotPath = options.outputPath("graph.dot")
-do {
-    try dot.write(toFile: dotPath, atomically: true, encoding: .utf8)
-} catch {
-    command.fail("cannot write \(dotPath): \(error.localizedDescription)")
-}
+command.writeOrExit(dotPath) { try dot.write(toFile: $0, atomically: true, encoding: .utf8) }
 let summary = GraphSummary(dot: dot)
 let opCount = summary.opCounts.values.reduce(0, +)
 print("""

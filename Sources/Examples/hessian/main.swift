@@ -17,19 +17,24 @@ let command = ExampleCommand(
     name: "hessian",
     summary: """
         Minimises Rosenbrock's function by Newton's method, with the Hessian from double backward, and by gradient descent.
-        --epochs caps the iterations of each method. --learning-rate is gradient descent's step: from about 0.002
-        (2/λ, λ ≈ 1001.6 the Hessian's largest eigenvalue at the minimum) it can no longer settle; larger steps diverge.
-        --batch-size and --seed are accepted but unused: there is no data and nothing random.
+        Gradient descent cannot settle with a step from about 0.002 (2/λ, λ ≈ 1001.6 the Hessian's largest eigenvalue
+        at the minimum); larger steps diverge.
         """,
     defaults: .init(epochs: 50_000, batchSize: 1, learningRate: 0.001, seed: 0),
     flags: [
         Flag("start-x", .number, help: "x of the starting point", default: "-1.2"),
         Flag("start-y", .number, help: "y of the starting point", default: "1"),
+    ],
+    sharedHelp: [
+        "epochs": "the most iterations each method may take",
+        "batch-size": "accepted but unused: there is no data",
+        "learning-rate": "gradient descent's step size",
+        "seed": "accepted but unused: nothing is random",
     ]
 )
 let options = command.parseOrExit()
 options.prepareOrExit(command)
-let start = [options.number("start-x") ?? -1.2, options.number("start-y") ?? 1]
+let start = [options.number("start-x")!, options.number("start-y")!]
 let tolerance = 1e-6
 
 func report(_ name: String, _ path: MinimizationPath) -> String {
@@ -77,11 +82,7 @@ chart.addLine("gradient descent, \(descent.iterations) steps", x: descentPoints.
 chart.addLine("Newton, \(newton.iterations) steps", x: newtonPoints.x, y: newtonPoints.y)
 chart.addScatter("Newton's iterates", x: newtonPoints.x, y: newtonPoints.y)
 let chartPath = options.outputPath("hessian-paths.svg")
-do {
-    try chart.write(to: chartPath)
-} catch {
-    command.fail("cannot write \(chartPath): \(error.localizedDescription)")
-}
+command.writeOrExit(chartPath) { try chart.write(to: $0) }
 
 print("""
 

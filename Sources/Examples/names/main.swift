@@ -1,20 +1,17 @@
-// names: a character-level language model of English words, after Karpathy's makemore.
-// It teaches next-token prediction: embeddings, causal self-attention (or an LSTM), a
+// Names: next-token prediction, in a character-level language model of English words.
+//
+// After Karpathy's makemore: embeddings, causal self-attention (or an LSTM), a
 // cross-entropy that skips padding, a bigram baseline to beat, and sampling with a temperature.
 import Backprop
 import BackpropExamples
 import BackpropNN
 import Foundation
 
+let command = NamesSettings.command
 let (options, settings) = NamesSettings.parseOrExit()
+options.prepareOrExit(command)
 let words: [String]
-do {
-    try options.prepare()
-    words = try readWordList(at: settings.wordList)
-} catch {
-    FileHandle.standardError.write(Data("names: \(error)\n".utf8))
-    exit(1)
-}
+do { words = try readWordList(at: settings.wordList) } catch { command.fail(error.description) }
 
 // Data: a seeded 90/10 split of the words, each cut into windows of `context` characters.
 let vocabulary = CharacterVocabulary(words: words)
@@ -100,10 +97,5 @@ let epochs = (1...options.epochs).map(Double.init)
 chart.addLine("\(modelName) training (epoch mean)", x: epochs, y: history.training)
 chart.addLine("\(modelName) validation", x: epochs, y: history.validation)
 chart.addLine("bigram validation", x: epochs, y: epochs.map { _ in baseline }, dashed: true)
-do {
-    try chart.write(to: options.outputPath("loss.svg"))
-    print("\nwrote \(options.outputPath("loss.svg"))")
-} catch {
-    FileHandle.standardError.write(Data("names: cannot write the chart: \(error)\n".utf8))
-    exit(1)
-}
+command.writeOrExit(options.outputPath("loss.svg")) { try chart.write(to: $0) }
+print("\nwrote \(options.outputPath("loss.svg"))")

@@ -15,23 +15,20 @@ let command = ExampleCommand(
     summary: "Fits a 1-H-H-1 tanh MLP to noisy samples of sin x with Adam and mini-batches, and charts the fit and the loss.",
     defaults: .init(epochs: 200, batchSize: 32, learningRate: 0.01, seed: 0),
     flags: [
-        Flag("points", .integer, help: "noisy samples of sin x on [−π, π]", default: "256"),
-        Flag("noise", .number, help: "standard deviation σ of the noise", default: "0.1"),
-        Flag("hidden", .integer, help: "units in each of the two hidden layers", default: "32"),
-    ]
+        Flag("points", .positiveInteger, help: "noisy samples of sin x on [−π, π]", default: "256"),
+        Flag("noise", .nonNegativeNumber, help: "standard deviation σ of the noise", default: "0.1"),
+        Flag("hidden", .positiveInteger, help: "units in each of the two hidden layers", default: "32"),
+    ],
+    sharedHelp: ["seed": "seeds the samples, initialisation and shuffling"]
 )
 let options = command.parseOrExit()
-let (points, noise, hidden) = (options.integer("points") ?? 256, options.number("noise") ?? 0.1, options.integer("hidden") ?? 32)
-guard points > 0 else { command.fail("--points expects a positive count, not \(points)", showingUsage: true) }
-guard noise >= 0 else { command.fail("--noise expects a standard deviation of 0 or more, not \(noise)", showingUsage: true) }
-guard hidden > 0 else { command.fail("--hidden expects a positive count, not \(hidden)", showingUsage: true) }
+let (points, noise, hidden) = (options.integer("points")!, options.number("noise")!, options.integer("hidden")!)
 options.prepareOrExit(command)
 
 let data = SineRegression.makeData(count: points, noise: noise, seed: options.seed)
 let model = SineRegression.makeModel(hiddenUnits: hidden, seed: options.seed &+ 1)
-let progress = ProgressBar(epochs: options.epochs, batchesPerEpoch: (points + options.batchSize - 1) / options.batchSize)
 let losses = SineRegression.train(model, on: data, epochs: options.epochs, batchSize: options.batchSize,
-                                  learningRate: options.learningRate, seed: options.seed &+ 2, progress: progress)
+                                  learningRate: options.learningRate, seed: options.seed &+ 2, showsProgress: true)
 
 // Left: the data, the fit and the truth. Right: the loss per epoch.
 let grid = SineRegression.evenlySpaced(200)
@@ -43,10 +40,8 @@ var curve = Chart(title: "Training loss (mean squared error)", xLabel: "epoch", 
 curve.addLine("training loss", x: losses.indices.map { Double($0 + 1) }, y: losses)
 if noise > 0 { curve.addLine("noise variance σ²", x: [1, Double(losses.count)], y: [noise * noise, noise * noise], dashed: true) }
 let chartPath = options.outputPath("regression.svg")
-do {
-    try Figure(title: "Regression: an MLP fits a noisy sine", columns: 2, panels: [fit, curve]).write(to: chartPath)
-} catch {
-    command.fail("cannot write \(chartPath): \(error.localizedDescription)")
+command.writeOrExit(chartPath) {
+    try Figure(title: "Regression: an MLP fits a noisy sine", columns: 2, panels: [fit, curve]).write(to: $0)
 }
 
 print("""

@@ -14,25 +14,21 @@ let command = ExampleCommand(
     summary: "Classifies three interleaved spirals with a 2-H-H-3 ReLU MLP and cross-entropy, and draws the decision regions.",
     defaults: .init(epochs: 200, batchSize: 32, learningRate: 0.01, seed: 0),
     flags: [
-        Flag("points", .integer, help: "points per spiral arm", default: "150"),
-        Flag("noise", .number, help: "standard deviation of the jitter added to each coordinate", default: "0.04"),
-        Flag("hidden", .integer, help: "units in each of the two hidden layers", default: "64"),
-    ]
+        Flag("points", .positiveInteger, help: "points per spiral arm", default: "150"),
+        Flag("noise", .nonNegativeNumber, help: "standard deviation of the jitter added to each coordinate", default: "0.04"),
+        Flag("hidden", .positiveInteger, help: "units in each of the two hidden layers", default: "64"),
+    ],
+    sharedHelp: ["seed": "seeds the points, initialisation and shuffling"]
 )
 let options = command.parseOrExit()
-let (perClass, noise, hidden) = (options.integer("points") ?? 150, options.number("noise") ?? 0.04, options.integer("hidden") ?? 64)
-guard perClass > 0 else { command.fail("--points expects a positive count, not \(perClass)", showingUsage: true) }
-guard noise >= 0 else { command.fail("--noise expects a standard deviation of 0 or more, not \(noise)", showingUsage: true) }
-guard hidden > 0 else { command.fail("--hidden expects a positive count, not \(hidden)", showingUsage: true) }
+let (perClass, noise, hidden) = (options.integer("points")!, options.number("noise")!, options.integer("hidden")!)
 options.prepareOrExit(command)
 
 let data = Spirals.makeData(perClass: perClass, noise: noise, seed: options.seed)
 let model = Spirals.makeModel(hiddenUnits: hidden, seed: options.seed &+ 1)
 let count = data.count
-let progress = ProgressBar(epochs: options.epochs, batchesPerEpoch: (count + options.batchSize - 1) / options.batchSize,
-                           metricName: "accuracy")
 let history = trainClassifier(model, on: data, epochs: options.epochs, batchSize: options.batchSize,
-                             learningRate: options.learningRate, seed: options.seed &+ 2, progress: progress)
+                              learningRate: options.learningRate, seed: options.seed &+ 2, showsProgress: true)
 
 // The regions the network assigns to each class, and the points on top, one colour per arm.
 let span = -1.25...1.25
@@ -46,11 +42,7 @@ for arm in 0..<Spirals.classCount {
 }
 let chartPath = options.outputPath("spirals-regions.svg")
 // A square picture, so that circles stay round.
-do {
-    try chart.svg(width: 580, height: 560).write(toFile: chartPath, atomically: true, encoding: .utf8)
-} catch {
-    command.fail("cannot write \(chartPath): \(error.localizedDescription)")
-}
+command.writeOrExit(chartPath) { try chart.svg(width: 580, height: 560).write(toFile: $0, atomically: true, encoding: .utf8) }
 
 let final = history.last!
 print("""

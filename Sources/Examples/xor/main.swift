@@ -14,24 +14,24 @@ import Foundation
 
 let command = ExampleCommand(
     name: "xor",
-    summary: """
-        Trains a 2-H-1 tanh network on XOR's four points and draws its decision regions.
-        --batch-size is the mini-batch size (4 = full batch); each epoch is one pass over the four points.
-        """,
+    summary: "Trains a 2-H-1 tanh network on XOR's four points and draws its decision regions.",
     defaults: .init(epochs: 300, batchSize: 4, learningRate: 0.05, seed: 0),
-    flags: [Flag("hidden", .integer, help: "hidden tanh units; 0 gives logistic regression", default: "4")]
+    flags: [Flag("hidden", .nonNegativeInteger, help: "hidden tanh units; 0 gives logistic regression", default: "4")],
+    sharedHelp: [
+        "epochs": "passes over the four points",
+        "batch-size": "points per step; 4 is the full batch",
+        "seed": "seeds initialisation and shuffling",
+    ]
 )
 let options = command.parseOrExit()
-let hiddenUnits = options.integer("hidden") ?? 4
+let hiddenUnits = options.integer("hidden")!
 let network = hiddenUnits == 0 ? "2-1 linear" : "2-\(hiddenUnits)-1 tanh"
-guard hiddenUnits >= 0 else { command.fail("--hidden expects 0 or more units, not \(hiddenUnits)", showingUsage: true) }
 options.prepareOrExit(command)
 
 // Train the network, and the same loop without a hidden layer for comparison.
 let model = XOR.makeModel(hiddenUnits: hiddenUnits, seed: options.seed)
-let progress = ProgressBar(epochs: options.epochs, batchesPerEpoch: (4 + options.batchSize - 1) / options.batchSize)
 let losses = XOR.train(model, epochs: options.epochs, batchSize: options.batchSize,
-                       learningRate: options.learningRate, seed: options.seed, progress: progress)
+                       learningRate: options.learningRate, seed: options.seed, showsProgress: true)
 let linear = XOR.makeModel(hiddenUnits: 0, seed: options.seed)
 let linearLoss = XOR.train(linear, epochs: options.epochs, batchSize: options.batchSize,
                            learningRate: options.learningRate, seed: options.seed).last!
@@ -59,11 +59,7 @@ chart.addScatter("XOR = 0", x: [0, 1], y: [0, 1])
 chart.addScatter("XOR = 1", x: [0, 1], y: [1, 0])
 let chartPath = options.outputPath("xor-regions.svg")
 // A square picture, so that the plane is not stretched.
-do {
-    try chart.svg(width: 580, height: 560).write(toFile: chartPath, atomically: true, encoding: .utf8)
-} catch {
-    command.fail("cannot write \(chartPath): \(error.localizedDescription)")
-}
+command.writeOrExit(chartPath) { try chart.svg(width: 580, height: 560).write(toFile: $0, atomically: true, encoding: .utf8) }
 
 let correct = zip(probabilities, XOR.targets.scalars).filter { ($0 > 0.5 ? 1 : 0) == Int($1) }.count
 print("""

@@ -1,0 +1,37 @@
+import Backprop
+import BackpropNN
+
+/// Trains `model` on `data` with Adam in shuffled mini-batches, minimising `loss` of the
+/// model's output on each batch: the loop that xor, regression, spirals and custom-op share.
+///
+/// - Parameters:
+///   - seed: seeds the shuffling.
+///   - showsProgress: whether to show a ``ProgressBar`` with the epoch's running mean loss.
+///   - metricName: what the progress bar calls the metric that `endEpoch` returns.
+///   - endEpoch: called after each epoch with the sample-weighted mean of its batch losses;
+///     returns the loss and the metric to show for the epoch.
+func trainWithAdam(
+    _ model: Sequential<Float>, on data: TensorDataset<Float>, epochs: Int, batchSize: Int, learningRate: Double,
+    seed: UInt64, showsProgress: Bool, metricName: String? = nil,
+    loss: (_ output: Variable<Float>, _ batch: Batch<Float>) -> Variable<Float>,
+    endEpoch: (_ meanLoss: Double) -> (loss: Double, metric: Double?)
+) {
+    let optimizer = Adam(parameters: model.parameters(), learningRate: Float(learningRate))
+    let loader = DataLoader(data, batchSize: batchSize, shuffle: true, seed: seed)
+    let progress = showsProgress ? ProgressBar(epochs: epochs, batchesPerEpoch: loader.batchCount, metricName: metricName) : nil
+    for epoch in 1...epochs {
+        var total = 0.0, seen = 0
+        for (index, batch) in loader.enumerated() {
+            optimizer.zeroGrad()
+            let batchLoss = loss(model(Variable(batch.inputs)), batch)
+            batchLoss.backward()
+            optimizer.step()
+            let size = batch.inputs.shape[0]
+            total += Double(batchLoss.scalar) * Double(size)
+            seen += size
+            progress?.update(epoch: epoch, batch: index + 1, loss: total / Double(seen), samples: size)
+        }
+        let shown = endEpoch(total / Double(seen))
+        progress?.finishEpoch(epoch: epoch, loss: shown.loss, metric: shown.metric)
+    }
+}
