@@ -32,6 +32,14 @@ private func expectMessage(_ result: ExitTest.Result?, _ message: String,
         expectMessage(result, "add: [2, 3] and [4] do not broadcast: sizes 3 and 4 differ at axis 1")
     }
 
+    @Test func inPlaceUpdateShapes() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var t = Tensor<Float>.zeros([2, 3])
+            t.update(with: Tensor.zeros([3])) { a, b in a += b }
+        }
+        expectMessage(result, "update(with:): a tensor of shape [3] for one of shape [2, 3]")
+    }
+
     @Test func axisOutOfRange() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Variable<Double>(Tensor.zeros([2, 3])).sum(axis: 2)

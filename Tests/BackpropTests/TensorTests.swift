@@ -15,6 +15,19 @@ import Testing
         #expect(Tensor<Double>(shape: [0, 3], scalars: []).count == 0)
     }
 
+    @Test func inPlaceUpdatesComputeTheFormulaAndLeaveCopiesAlone() {
+        var m = Tensor<Double>([1, 2, 3])
+        let before = m
+        m.update(with: Tensor([10, 20, 30])) { m, g in m = 0.5 * m + 0.25 * g }
+        #expect(m.scalars == [3, 6, 9])
+        #expect(before.scalars == [1, 2, 3])
+        var p = Tensor<Double>([[1, 1], [1, 1]])
+        p.update(with: Tensor([[4, 9], [16, 25]]), Tensor([[1, 2], [3, 4]])) { p, v, g in p -= g / v.squareRoot() }
+        let expected: [Double] = [(1.0, 2.0), (2, 3), (3, 4), (4, 5)].map { g, root in 1 - g / root }
+        #expect(p.scalars == expected)
+        #expect(p.shape == [2, 2])
+    }
+
     @Test func copiesAreIndependent() {
         var a = Tensor<Double>([1, 2, 3])
         let b = a

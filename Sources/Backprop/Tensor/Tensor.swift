@@ -6,7 +6,7 @@
 public struct Tensor<Scalar: TensorScalar>: Sendable {
     /// The size of each axis.
     public let shape: [Int]
-    var storage: [Scalar]
+    @usableFromInline var storage: [Scalar]
 
     /// Creates a tensor of `shape` from its elements in row-major order.
     ///

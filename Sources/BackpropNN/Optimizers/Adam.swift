@@ -75,14 +75,17 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
     /// Updates the moments with `gradient` and steps `parameter` along them, with bias correction.
     final func moveAlongMoments(_ parameter: Variable<Scalar>, gradient: Tensor<Scalar>, state: inout ParameterState<Scalar>) {
         let t = advanceStep(&state)
-        let zeros = Tensor<Scalar>.zeros(parameter.shape)
-        let m = beta1 * (state["exp_avg"] ?? zeros) + (1 - beta1) * gradient
-        let v = beta2 * (state["exp_avg_sq"] ?? zeros) + (1 - beta2) * gradient * gradient
+        let (beta1, beta2, epsilon) = (beta1, beta2, epsilon)
+        // Three fused passes, in place: the moments are taken out of the state while they change.
+        var m = state.removeValue(forKey: "exp_avg") ?? .zeros(parameter.shape)
+        var v = state.removeValue(forKey: "exp_avg_sq") ?? .zeros(parameter.shape)
+        m.update(with: gradient) { m, g in m = beta1 * m + (1 - beta1) * g }
+        v.update(with: gradient) { v, g in v = beta2 * v + (1 - beta2) * g * g }
+        let stepSize = learningRate / (1 - Scalar.pow(beta1, t))
+        let correction = (1 - Scalar.pow(beta2, t)).squareRoot()
+        parameter.value.update(with: m, v) { p, m, v in p -= stepSize * m / (v.squareRoot() / correction + epsilon) }
         state["exp_avg"] = m
         state["exp_avg_sq"] = v
-        let stepSize = learningRate / (1 - Scalar.pow(beta1, t))
-        let denominator = sqrt(v) / (1 - Scalar.pow(beta2, t)).squareRoot() + epsilon
-        parameter.value -= stepSize * m / denominator
     }
 }
 

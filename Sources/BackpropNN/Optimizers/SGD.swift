@@ -64,11 +64,17 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
 
     private func update(_ parameter: Variable<Scalar>, _ gradient: Tensor<Scalar>, _ state: inout ParameterState<Scalar>) {
         var direction = addingWeightDecay(gradient, weightDecay, of: parameter)
+        let (momentum, dampening, learningRate) = (momentum, dampening, learningRate)
         if momentum != 0 {
-            let buffer = state["momentum_buffer"].map { momentum * $0 + (1 - dampening) * direction } ?? direction
+            // Taken out of the state while it is updated, so that the update runs in place.
+            var buffer = direction
+            if var previous = state.removeValue(forKey: "momentum_buffer") {
+                previous.update(with: direction) { b, d in b = momentum * b + (1 - dampening) * d }
+                buffer = previous
+            }
             state["momentum_buffer"] = buffer
             direction = nesterov ? direction + momentum * buffer : buffer
         }
-        parameter.value -= learningRate * direction
+        parameter.value.update(with: direction) { p, d in p -= learningRate * d }
     }
 }
