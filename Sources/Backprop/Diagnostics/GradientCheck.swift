@@ -54,14 +54,14 @@ public func checkGradients(
     let errors = inputs.indices.map { i in
         var worstAbsolute = 0.0, worstRelative = 0.0
         for j in 0..<inputs[i].count {
-            let original = point[i].storage[j]
-            point[i].storage[j] = original + epsilon
+            let original = point[i][flat: j]
+            point[i][flat: j] = original + epsilon
             let above = objective(point)
-            point[i].storage[j] = original - epsilon
+            point[i][flat: j] = original - epsilon
             let below = objective(point)
-            point[i].storage[j] = original
+            point[i][flat: j] = original
             let numeric = (above - below) / (2 * epsilon)
-            let exact = analytic[i].value.storage[j]
+            let exact = analytic[i].value[flat: j]
             let error = Swift.abs(exact - numeric)
             worstAbsolute = Swift.max(worstAbsolute, error.isNaN ? .infinity : error)
             worstRelative = Swift.max(worstRelative, error.isNaN ? .infinity : error / Swift.max(1, Swift.abs(exact), Swift.abs(numeric)))

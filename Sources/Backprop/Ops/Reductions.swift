@@ -140,7 +140,7 @@ extension Tensor {
     /// before exponentiating so that nothing overflows.
     func stabilizingShift(axis: Int) -> Tensor {
         var shift = max(axis: axis, keepDims: true)
-        shift.storage = shift.storage.map { $0.isFinite ? $0 : 0 }
+        shift.withMutableBuffer { for i in $0.indices where !$0[i].isFinite { $0[i] = 0 } }
         return shift
     }
 }

@@ -13,13 +13,13 @@ extension Tensor: CustomStringConvertible {
         let strides = Shapes.strides(shape)
         var width = 0
         func collectWidth(_ axis: Int, _ offset: Int) {
-            if axis == rank { width = Swift.max(width, storage[offset].description.count); return }
+            if axis == rank { width = Swift.max(width, self[flat: offset].description.count); return }
             for i in shown(axis) { if let i { collectWidth(axis + 1, offset + i * strides[axis]) } }
         }
         if count > 0 { collectWidth(0, 0) }
         func render(_ axis: Int, _ offset: Int) -> String {
             if axis == rank {
-                let text = storage[offset].description
+                let text = self[flat: offset].description
                 return String(repeating: " ", count: width - text.count) + text
             }
             let parts = shown(axis).map { i in i.map { render(axis + 1, offset + $0 * strides[axis]) } ?? "..." }

@@ -70,20 +70,20 @@ extension Tensor {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public func argmax(axis: Int) -> [Int] {
-        reduce(.argmax, axis: axis, keepDims: false, name: "argmax").storage.map { Int($0) }
+        reduce(.argmax, axis: axis, keepDims: false, name: "argmax").scalars.map { Int($0) }
     }
 
     /// The position of the first smallest element along `axis`.
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public func argmin(axis: Int) -> [Int] {
-        reduce(.argmin, axis: axis, keepDims: false, name: "argmin").storage.map { Int($0) }
+        reduce(.argmin, axis: axis, keepDims: false, name: "argmin").scalars.map { Int($0) }
     }
 
     /// Flat (row-major) positions of the first extreme element along `axis`, one per output element.
     func extremePositions(_ op: ReductionKernel, axis: Int, name: String) -> [Int] {
         let axis = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: rank, op: name) }
-        let positions = reduce(op, axis: axis, keepDims: false, name: name).storage
+        let positions = reduce(op, axis: axis, keepDims: false, name: name).scalars
         let count = shape[axis]
         let inner = Shapes.count(Array(shape[(axis + 1)...]))
         return positions.enumerated().map { k, position in

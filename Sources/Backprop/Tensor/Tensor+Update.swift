@@ -18,8 +18,8 @@ extension Tensor {
     @inlinable
     public mutating func update(with other: Tensor, _ body: (inout Scalar, Scalar) -> Void) {
         requireShape(of: other, op: "update(with:)")
-        other.storage.withUnsafeBufferPointer { b in
-            storage.withUnsafeMutableBufferPointer { a in
+        other.withBuffer { b in
+            withMutableBuffer { a in
                 for i in a.indices { body(&a[i], b[i]) }
             }
         }
@@ -40,9 +40,9 @@ extension Tensor {
     public mutating func update(with first: Tensor, _ second: Tensor, _ body: (inout Scalar, Scalar, Scalar) -> Void) {
         requireShape(of: first, op: "update(with:_:)")
         requireShape(of: second, op: "update(with:_:)")
-        first.storage.withUnsafeBufferPointer { b in
-            second.storage.withUnsafeBufferPointer { c in
-                storage.withUnsafeMutableBufferPointer { a in
+        first.withBuffer { b in
+            second.withBuffer { c in
+                withMutableBuffer { a in
                     for i in a.indices { body(&a[i], b[i], c[i]) }
                 }
             }

@@ -3,10 +3,13 @@
 /// `Tensor` is a value type: copies share storage until one of them is
 /// mutated (copy-on-write). Any rank is allowed, including 0 for a scalar.
 /// Arithmetic broadcasts by NumPy's rules.
-public struct Tensor<Scalar: TensorScalar>: Sendable {
+public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
+    // Sendable as Array is: the storage is written only while it is being created or when
+    // this tensor holds the only reference to it (copy-on-write), so values can cross threads.
     /// The size of each axis.
     public let shape: [Int]
-    @usableFromInline var storage: [Scalar]
+    /// The elements, shared with copies of this tensor until one of them is mutated.
+    @usableFromInline var storage: TensorStorage<Scalar>
 
     /// Creates a tensor of `shape` from its elements in row-major order.
     ///
@@ -22,7 +25,8 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
             }
         }
         self.shape = shape
-        self.storage = scalars
+        self.storage = TensorStorage.make(count: scalars.count)
+        scalars.withUnsafeBufferPointer { storage.base.initialize(from: $0.baseAddress!, count: $0.count) }
     }
 
     /// Creates a 0-d tensor holding `scalar`.
@@ -69,7 +73,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     public static func ones(_ shape: [Int]) -> Tensor { Tensor(repeating: 1, shape: shape) }
 
     /// The elements in row-major order.
-    public var scalars: [Scalar] { storage }
+    public var scalars: [Scalar] { withBuffer { Array($0) } }
 
     /// The number of axes.
     public var rank: Int { shape.count }
@@ -82,13 +86,13 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
         guard storage.count == 1 else {
             fatalError("scalar: a tensor of shape \(describe(shape)) holds \(storage.count) elements, not 1")
         }
-        return storage[0]
+        return withBuffer { $0[0] }
     }
 
     /// The element at a full index, one position per axis.
     public subscript(_ indices: Int...) -> Scalar {
-        get { storage[offset(of: indices)] }
-        set { storage[offset(of: indices)] = newValue }
+        get { self[flat: offset(of: indices)] }
+        set { self[flat: offset(of: indices)] = newValue }
     }
 
     private func offset(of indices: [Int]) -> Int {
@@ -108,15 +112,35 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     /// Creates a tensor of `shape` whose elements `body` writes, every one of them.
     init(shape: [Int], initializingWith body: (UnsafeMutableBufferPointer<Scalar>) -> Void) {
         self.shape = shape
-        self.storage = [Scalar](unsafeUninitializedCapacity: Shapes.count(shape)) { buffer, count in
-            body(buffer)
-            count = buffer.count
-        }
+        self.storage = TensorStorage.make(count: Shapes.count(shape))
+        body(UnsafeMutableBufferPointer(start: storage.base, count: storage.count))
+    }
+
+    /// A tensor of `shape` over `storage`, shared, not copied: a reshape.
+    init(shape: [Int], sharing storage: TensorStorage<Scalar>) {
+        self.shape = shape
+        self.storage = storage
     }
 
     /// Reads the elements in place.
+    @usableFromInline
     func withBuffer<R>(_ body: (UnsafeBufferPointer<Scalar>) throws -> R) rethrows -> R {
-        try storage.withUnsafeBufferPointer(body)
+        try withExtendedLifetime(storage) { try body(UnsafeBufferPointer(start: storage.base, count: storage.count)) }
+    }
+
+    /// Writes the elements in place, first copying storage that another tensor shares.
+    @usableFromInline
+    mutating func withMutableBuffer<R>(_ body: (UnsafeMutableBufferPointer<Scalar>) throws -> R) rethrows -> R {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        return try withExtendedLifetime(storage) {
+            try body(UnsafeMutableBufferPointer(start: storage.base, count: storage.count))
+        }
+    }
+
+    /// The element at a row-major position.
+    subscript(flat index: Int) -> Scalar {
+        get { withBuffer { $0[index] } }
+        set { withMutableBuffer { $0[index] = newValue } }
     }
 }
 
@@ -125,7 +149,7 @@ extension Tensor: Equatable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func == (lhs: Tensor, rhs: Tensor) -> Bool {
-        lhs.shape == rhs.shape && lhs.storage == rhs.storage
+        lhs.shape == rhs.shape && lhs.withBuffer { a in rhs.withBuffer { b in a.elementsEqual(b) } }
     }
 }
 
@@ -134,11 +158,13 @@ extension Tensor {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public func isApproximatelyEqual(to other: Tensor, tolerance: Scalar) -> Bool {
-        shape == other.shape && zip(storage, other.storage).allSatisfy { Swift.abs($0 - $1) <= tolerance }
+        shape == other.shape && withBuffer { a in
+            other.withBuffer { b in zip(a, b).allSatisfy { Swift.abs($0 - $1) <= tolerance } }
+        }
     }
 
     /// Converts each element to another scalar type.
     public func converted<Other: TensorScalar>(to _: Other.Type = Other.self) -> Tensor<Other> {
-        Tensor<Other>(shape: shape, scalars: storage.map { Other($0) })
+        Tensor<Other>(shape: shape, scalars: withBuffer { $0.map { Other($0) } })
     }
 }

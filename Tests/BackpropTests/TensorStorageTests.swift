@@ -1,0 +1,42 @@
+import Testing
+@testable import Backprop
+
+@Suite struct TensorStorageAndBufferCache {
+    @Test func largeAndSmallTensorsKeepValueSemantics() {
+        for count in [3, 100_000] {    // in the object itself, and a cached block
+            let original = Tensor<Float>(shape: [count], scalars: (0..<count).map(Float.init))
+            var copy = original
+            copy[count - 1] = -1
+            #expect(original[count - 1] == Float(count - 1))
+            #expect(copy[count - 1] == -1)
+            #expect(copy.reshaped([1, count])[0, 0] == 0)
+            #expect(original.scalars == (0..<count).map(Float.init))
+        }
+    }
+
+    @Test func aReleasedBlockServesTheNextTensorOfItsSize() {
+        let cache = BufferCache()
+        let bytes = 1 << 20
+        let first = cache.take(bytes)
+        cache.give(first, bytes: bytes)
+        #expect(cache.bytesCached == bytes)
+        #expect(cache.take(bytes) == first)
+        #expect(cache.bytesCached == 0)
+        let other = cache.take(bytes)
+        #expect(other != first)
+        first.deallocate()
+        other.deallocate()
+    }
+
+    @Test func theCacheStaysWithinItsCapacity() {
+        let cache = BufferCache()
+        let bytes = cache.capacity / 3 + 1
+        let blocks = (0..<4).map { _ in cache.take(bytes) }
+        for block in blocks { cache.give(block, bytes: bytes) }
+        #expect(cache.bytesCached == 2 * bytes)     // the third and fourth would exceed it
+        #expect(cache.bytesCached <= cache.capacity)
+        let small = cache.take(1 << 16)
+        cache.give(small, bytes: 1 << 16)           // fits beside the two large ones
+        #expect(cache.bytesCached == 2 * bytes + (1 << 16))
+    }
+}
