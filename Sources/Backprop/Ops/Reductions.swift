@@ -127,12 +127,13 @@ public func logSoftmax<S: TensorScalar>(_ x: Variable<S>, axis: Int = -1) -> Var
     logSoftmax(x, axis: axis, name: "logSoftmax")
 }
 
+/// A primitive, for speed: one fused kernel (see `logSoftmaxKernel`) instead of seven passes.
 private func logSoftmax<S: TensorScalar>(_ x: Variable<S>, axis: Int, name: String) -> Variable<S> {
     let axis = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: x.shape.count, op: name) }
-    // Shifting by the maximum first keeps x − logSumExp(x) exact where |x| is large. The shift
-    // is a constant: log-softmax is shift-invariant, so no gradient is lost by not tracing it.
-    let shifted = x - Variable(x.value.stabilizingShift(axis: axis))
-    return shifted - shifted.logSumExp(axis: axis, keepDims: true)
+    return Variable(x.value.logSoftmax(axis: axis), recordedAs: "logSoftmax", inputs: [x]) { g, output in
+        // ∂yᵢ/∂xⱼ = δᵢⱼ − softmax(x)ⱼ, so the VJP is g − softmax(x) · Σᵢ gᵢ, and softmax(x) = exp(y).
+        [g - exp(output) * g.sum(axis: axis, keepDims: true)]
+    }
 }
 
 extension Tensor {

@@ -50,12 +50,15 @@ let dotPath = options.outputPath("graph.dot")
 command.writeOrExit(dotPath) { try dot.write(toFile: $0, atomically: true, encoding: .utf8) }
 let summary = GraphSummary(dot: dot)
 let opCount = summary.opCounts.values.reduce(0, +)
+/// "1 constant", "2 constants".
+func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
 print("""
 
     loss \(String(format: "%.5f", losses[0])) at step 1\
     \(losses.count > 1 ? String(format: ", %.5f at step %d", losses[losses.count - 1], losses.count) : "")
-    the graph of the last step: \(summary.nodeCount) nodes (\(opCount) ops, \(summary.parameterCount) parameters, \
-    \(summary.constantCount) constants), \(summary.edgeCount) edges
+    the graph of the last step: \(counted(summary.nodeCount, "node")) (\(counted(opCount, "op")), \
+    \(counted(summary.parameterCount, "parameter")), \(counted(summary.constantCount, "constant"))), \
+    \(counted(summary.edgeCount, "edge"))
     ops: \(summary.opCounts.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
     wrote \(dotPath)
     """)

@@ -1,0 +1,36 @@
+// The fused log-softmax kernel: one task per row along the axis, in three passes over the
+// row (its maximum, the sum of exponentials, the result) while it is in cache, instead of
+// a maximum, a difference, an exponential, a sum, a logarithm and two more differences,
+// each over the whole tensor.
+
+extension Tensor {
+    /// `x − m − log Σ exp(x − m)` along `axis`, m being the row's maximum (or 0 where that
+    /// is not finite): exact for logits of any size.
+    func logSoftmax(axis: Int) -> Tensor {
+        let outer = Shapes.count(Array(shape[..<axis])), inner = Shapes.count(Array(shape[(axis + 1)...]))
+        return withBuffer { x in
+            Tensor(shape: shape) { out in
+                Scalar._run(.logSoftmax(x, outer: outer, count: shape[axis], inner: inner, out))
+            }
+        }
+    }
+}
+
+/// Log-softmax of `x` viewed as `[outer, count, inner]`, along the middle axis. Rows are split
+/// across threads; each is computed by one thread in a fixed order.
+func logSoftmaxKernel<S: TensorScalar>(_ x: UnsafeBufferPointer<S>, outer: Int, count: Int, inner: Int,
+                                       _ out: UnsafeMutableBufferPointer<S>) {
+    forEachChunk(outer * inner, grain: Swift.max(1, parallelGrain / Swift.max(count, 1))) { rows in
+        for row in rows {
+            let (o, i) = row.quotientAndRemainder(dividingBy: inner)
+            let start = o * count * inner + i
+            var maximum = -S.infinity
+            for c in 0..<count { maximum = Swift.max(maximum, x[start + c * inner]) }
+            let shift = maximum.isFinite ? maximum : 0
+            var total: S = 0
+            for c in 0..<count { total += S.exp(x[start + c * inner] - shift) }
+            let logTotal = S.log(total)      // a NaN anywhere in the row makes the whole row NaN
+            for c in 0..<count { out[start + c * inner] = (x[start + c * inner] - shift) - logTotal }
+        }
+    }
+}
