@@ -14,6 +14,14 @@ import Testing
         }
     }
 
+    @Test func emptyTensorsHaveNoElements() {
+        var empty = Tensor<Double>(shape: [0, 3], scalars: [])
+        #expect(empty.count == 0 && empty.scalars.isEmpty)
+        empty.update(with: Tensor(shape: [0, 3], scalars: [])) { a, b in a += b }
+        #expect(empty == Tensor(shape: [0, 3], scalars: []))
+        #expect(empty.reshaped([3, 0]).shape == [3, 0])
+    }
+
     @Test func aReleasedBlockServesTheNextTensorOfItsSize() {
         let cache = BufferCache()
         let bytes = 1 << 20

@@ -26,7 +26,9 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
         }
         self.shape = shape
         self.storage = TensorStorage.make(count: scalars.count)
-        scalars.withUnsafeBufferPointer { storage.base.initialize(from: $0.baseAddress!, count: $0.count) }
+        scalars.withUnsafeBufferPointer { source in
+            if let start = source.baseAddress { storage.base.initialize(from: start, count: source.count) }
+        }
     }
 
     /// Creates a 0-d tensor holding `scalar`.

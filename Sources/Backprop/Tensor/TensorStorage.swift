@@ -39,7 +39,7 @@ final class TensorStorage<Scalar: TensorScalar>: ManagedBuffer<StorageHeader, Sc
     /// A copy with the same elements, for copy-on-write.
     func copy() -> TensorStorage {
         let copy = TensorStorage.make(count: count)
-        copy.base.update(from: base, count: count)
+        copy.base.initialize(from: base, count: count)
         return copy
     }
 
