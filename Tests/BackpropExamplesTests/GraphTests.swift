@@ -11,22 +11,22 @@ import Testing
         #expect(dot.hasSuffix("}\n"))
         #expect(dot.filter { $0 == "{" }.count == dot.filter { $0 == "}" }.count)
         let summary = GraphSummary(dot: dot)
-        // Two linear layers (matmul + add each), tanh, and cross-entropy as
-        // logSoftmax, picking, negate, and a mean (sum, multiply).
-        #expect(summary.opCounts == ["matmul": 2, "add": 2, "tanh": 1, "logSoftmax": 1,
+        // Linear + tanh as matmul and the fused bias-and-tanh, Linear as matmul + add, and
+        // cross-entropy as logSoftmax, picking, negate, and a mean (sum, multiply).
+        #expect(summary.opCounts == ["matmul": 2, "addBias+tanh": 1, "add": 1, "logSoftmax": 1,
                                      "picking": 1, "negate": 1, "sum": 1, "multiply": 1])
         #expect(summary.parameterCount == 4)      // two weights, two biases
         #expect(summary.constantCount == 1)       // the inputs
-        #expect(summary.nodeCount == 15)
-        #expect(summary.edgeCount == 14)
+        #expect(summary.nodeCount == 14)
+        #expect(summary.edgeCount == 13)
         #expect(dot.contains("label=\"parameter\\n[4, 3]\""))
-        #expect(dot.contains("label=\"tanh\\n[4, 4]\""))
+        #expect(dot.contains("label=\"addBias+tanh\\n[4, 4]\""))
     }
 
     @Test func batchSizeShowsInTheShapes() {
         let dot = TinyModel(batchSize: 7, seed: 1).loss().makeDOT()
         #expect(dot.contains("label=\"constant\\n[7, 3]\""))
-        #expect(GraphSummary(dot: dot).nodeCount == 15)
+        #expect(GraphSummary(dot: dot).nodeCount == 14)
     }
 
     @Test func missingGraphvizIsNil() {

@@ -27,6 +27,24 @@ import Testing
         #expect(ReLU<Double>()(Variable(Tensor([-1, 2]))).value == Tensor([0, 2]))
     }
 
+    @Test func sequentialFusesLinearWithReLUOrTanhExactly() {
+        let (first, second) = withRandomSeed(4) {
+            (Linear<Float>(inputSize: 3, outputSize: 8), Linear<Float>(inputSize: 8, outputSize: 2))
+        }
+        let x = Variable(Tensor<Float>.uniform([6, 3], low: -1, high: 1, seed: 5))
+        let fused = Sequential<Float>(first, ReLU(), second, Tanh())(x).sum()
+        let dot = fused.makeDOT()
+        #expect(dot.contains("addBias+relu") && dot.contains("addBias+tanh") && !dot.contains("\"relu"))
+        fused.backward()
+        let fusedGradients = [first.weight, first.bias!, second.weight, second.bias!].map { $0.grad! }
+        for parameter in [first.weight, first.bias!, second.weight, second.bias!] { parameter.zeroGrad() }
+        // The same layers one op at a time: bit-identical values and gradients.
+        let separate = tanh(second(relu(first(x)))).sum()
+        #expect(separate.value == fused.value)
+        separate.backward()
+        #expect([first.weight, first.bias!, second.weight, second.bias!].map { $0.grad! } == fusedGradients)
+    }
+
     @Test func flatten() {
         #expect(Flatten<Double>()(Variable(input([2, 3, 4, 5]))).shape == [2, 60])
         #expect(Flatten<Double>(startAxis: 2)(Variable(input([2, 3, 4, 5]))).shape == [2, 3, 20])

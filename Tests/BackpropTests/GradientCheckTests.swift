@@ -77,6 +77,12 @@ let opCases: [OpCase] = [
         matmul(x[0], transposed: true, x[1], transposed: true)
     },
     OpCase("linear, 3-d input", [random([2, 3, 4], 74), random([5, 4], 75), random([5], 76)]) { linear($0[0], weight: $0[1], bias: $0[2]) },
+    OpCase("linear + tanh, fused", [random([4, 3], 77), random([5, 3], 78), random([5], 79)]) {
+        linear($0[0], weight: $0[1], bias: $0[2], activation: .tanh)
+    },
+    OpCase("linear + relu, fused, 3-d input", [random([2, 4, 3], 80), random([5, 3], 81), random([5], 82)]) {
+        linear($0[0], weight: $0[1], bias: $0[2], activation: .relu)
+    },
     OpCase("conv2d, stride 2, padding 1", [random([2, 2, 5, 5], 67), random([3, 2, 3, 3], 68)]) { conv2d($0[0], $0[1], stride: 2, padding: 1) },
     OpCase("conv2d, 1×2 kernel", [random([1, 1, 3, 4], 69), random([2, 1, 1, 2], 70)]) { conv2d($0[0], $0[1]) },
     OpCase("maxPool2d", [random([2, 2, 4, 4], 71)]) { maxPool2d($0[0], size: 2) },

@@ -42,6 +42,9 @@ public enum Kernel<Scalar: TensorScalar> {
     case zip(BinaryKernel, StridedOperand<Scalar>, StridedOperand<Scalar>, shape: [Int], UnsafeMutableBufferPointer<Scalar>)
     /// `out[i] = op(lhs[i · lhsStride], rhs[i · rhsStride])`, each stride 1 or 0 (one broadcast value).
     case zipFlat(BinaryKernel, UnsafePointer<Scalar>, Int, UnsafePointer<Scalar>, Int, UnsafeMutableBufferPointer<Scalar>)
+    /// `out[r, c] = op(x[r, c] + bias[c])` over the rows of `x`.
+    case biasActivation(UnaryKernel<Scalar>, UnsafeBufferPointer<Scalar>, bias: UnsafeBufferPointer<Scalar>,
+                        UnsafeMutableBufferPointer<Scalar>)
     /// Log-softmax along the middle axis of the input viewed as `[outer, count, inner]`.
     case logSoftmax(UnsafeBufferPointer<Scalar>, outer: Int, count: Int, inner: Int, UnsafeMutableBufferPointer<Scalar>)
     /// Reduces the middle axis of the input viewed as `[outer, count, inner]`.
@@ -79,6 +82,7 @@ func run<S: TensorScalar>(_ kernel: Kernel<S>) {
         }
     case let .reduce(op, x, outer, count, inner, out): reduceKernel(op, x, outer: outer, count: count, inner: inner, out)
     case let .logSoftmax(x, outer, count, inner, out): logSoftmaxKernel(x, outer: outer, count: count, inner: inner, out)
+    case let .biasActivation(op, x, bias, out): biasActivationKernel(op, x, bias: bias, out)
     case let .gemm(a, transposeA, b, transposeB, batch, m, n, k, out):
         gemmKernel(a, transposeA: transposeA, b, transposeB: transposeB, batch: batch, m: m, n: n, k: k, out)
     case let .copy(source, shape, out):

@@ -33,7 +33,9 @@ public struct Linear<Scalar: TensorScalar>: Layer {
 /// Layers applied one after another.
 ///
 /// Its parameters are named by position (`0.weight`, `2.bias`), as in
-/// PyTorch's `nn.Sequential`.
+/// PyTorch's `nn.Sequential`. A ``Linear`` followed by ``ReLU`` or ``Tanh`` runs as one
+/// fused bias-and-activation kernel (`linear(_:weight:bias:activation:)`): the same values
+/// and gradients, one pass and one tensor fewer.
 public struct Sequential<Scalar: TensorScalar>: Layer, CustomReflectable {
     /// The layers, in order.
     public let layers: [any Layer<Scalar>]
@@ -47,7 +49,26 @@ public struct Sequential<Scalar: TensorScalar>: Layer, CustomReflectable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
-        layers.reduce(input) { x, layer in layer(x) }
+        var x = input
+        var index = layers.startIndex
+        while index < layers.endIndex {
+            if let dense = layers[index] as? Linear<Scalar>, index + 1 < layers.endIndex,
+               let activation = Self.fusedActivation(layers[index + 1]) {
+                x = linear(x, weight: dense.weight, bias: dense.bias, activation: activation)
+                index += 2
+            } else {
+                x = layers[index](x)
+                index += 1
+            }
+        }
+        return x
+    }
+
+    /// The activation `linear` can fuse for this layer, if it is one.
+    private static func fusedActivation(_ layer: any Layer<Scalar>) -> LinearActivation? {
+        if layer is ReLU<Scalar> { return .relu }
+        if layer is Tanh<Scalar> { return .tanh }
+        return nil
     }
 
     /// Reflects the layers as children named "0", "1", …
