@@ -64,6 +64,9 @@ public struct DatasetSubset<Base: Dataset>: Dataset {
     public func batch(at positions: [Int]) -> Batch<Base.Scalar> { base.batch(at: positions.map { indices[$0] }) }
 }
 
+/// A subset is Sendable when the dataset it views is.
+extension DatasetSubset: Sendable where Base: Sendable {}
+
 extension Dataset {
     /// A seeded random split into training and validation subsets, `validationFraction` of the examples
     /// (rounded) going to validation.

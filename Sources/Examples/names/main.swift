@@ -34,7 +34,6 @@ print("\(words.count) words, \(words.count - kept.count) of \(context) character
 
 /// Trains `model` with Adam, the learning rate annealed along a cosine to 0; returns the
 /// mean training loss and the validation loss of every epoch, in nats per character.
-@MainActor  // it reads the top-level datasets, which are not Sendable
 func train(_ model: some CharacterModel, learningRate: Double, seed: UInt64) -> (training: [Double], validation: [Double]) {
     let optimizer = Adam(parameters: model.parameters(), learningRate: Float(learningRate))
     let schedule = CosineAnnealingLR(optimizer: optimizer, maximumSteps: options.epochs * steps)
