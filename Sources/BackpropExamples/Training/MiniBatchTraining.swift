@@ -26,10 +26,11 @@ func trainWithAdam(
             let batchLoss = loss(model(Variable(batch.inputs)), batch)
             batchLoss.backward()
             optimizer.step()
-            let size = batch.inputs.shape[0]
-            total += Double(batchLoss.scalar) * Double(size)
+            let (size, value) = (batch.inputs.shape[0], Double(batchLoss.scalar))
+            total += value * Double(size)
             seen += size
-            progress?.update(epoch: epoch, batch: index + 1, loss: total / Double(seen), samples: size)
+            // The bar keeps the epoch's running mean itself, weighted by `samples`.
+            progress?.update(epoch: epoch, batch: index + 1, loss: value, samples: size)
         }
         let shown = endEpoch(total / Double(seen))
         progress?.finishEpoch(epoch: epoch, loss: shown.loss, metric: shown.metric)
