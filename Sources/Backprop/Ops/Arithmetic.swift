@@ -6,8 +6,10 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func + (lhs: Variable, rhs: Variable) -> Variable {
+        let value = lhs.value + rhs.value
+        guard isRecorded(on: lhs, rhs) else { return Variable(value) }
         let (a, b) = (lhs.shape, rhs.shape)
-        return Variable(lhs.value + rhs.value, recordedAs: "add", inputs: [lhs, rhs]) { g, _ in
+        return Variable(value, recordedAs: "add", inputs: [lhs, rhs]) { g, _ in
             [g.sum(toShape: a), g.sum(toShape: b)]
         }
     }
@@ -16,8 +18,10 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func - (lhs: Variable, rhs: Variable) -> Variable {
+        let value = lhs.value - rhs.value
+        guard isRecorded(on: lhs, rhs) else { return Variable(value) }
         let (a, b) = (lhs.shape, rhs.shape)
-        return Variable(lhs.value - rhs.value, recordedAs: "subtract", inputs: [lhs, rhs]) { g, _ in
+        return Variable(value, recordedAs: "subtract", inputs: [lhs, rhs]) { g, _ in
             [g.sum(toShape: a), (-g).sum(toShape: b)]
         }
     }
@@ -26,7 +30,9 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func * (lhs: Variable, rhs: Variable) -> Variable {
-        Variable(lhs.value * rhs.value, recordedAs: "multiply", inputs: [lhs, rhs]) { g, _ in
+        let value = lhs.value * rhs.value
+        guard isRecorded(on: lhs, rhs) else { return Variable(value) }
+        return Variable(value, recordedAs: "multiply", inputs: [lhs, rhs]) { g, _ in
             [(g * rhs).sum(toShape: lhs.shape), (g * lhs).sum(toShape: rhs.shape)]
         }
     }
@@ -35,7 +41,9 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func / (lhs: Variable, rhs: Variable) -> Variable {
-        Variable(lhs.value / rhs.value, recordedAs: "divide", inputs: [lhs, rhs]) { g, output in
+        let value = lhs.value / rhs.value
+        guard isRecorded(on: lhs, rhs) else { return Variable(value) }
+        return Variable(value, recordedAs: "divide", inputs: [lhs, rhs]) { g, output in
             // d(a/b)/db = −(a/b)/b: reuse the output.
             [(g / rhs).sum(toShape: lhs.shape), (-(g * output) / rhs).sum(toShape: rhs.shape)]
         }
@@ -43,7 +51,8 @@ extension Variable {
 
     /// Elementwise negation.
     public static prefix func - (x: Variable) -> Variable {
-        Variable(-x.value, recordedAs: "negate", inputs: [x]) { g, _ in [-g] }
+        guard isRecorded(on: x) else { return Variable(-x.value) }
+        return Variable(-x.value, recordedAs: "negate", inputs: [x]) { g, _ in [-g] }
     }
 
     // MARK: With a scalar
@@ -51,7 +60,8 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func + (lhs: Variable, rhs: Scalar) -> Variable {
-        Variable(lhs.value + rhs, recordedAs: "add", inputs: [lhs]) { g, _ in [g] }
+        guard isRecorded(on: lhs) else { return Variable(lhs.value + rhs) }
+        return Variable(lhs.value + rhs, recordedAs: "add", inputs: [lhs]) { g, _ in [g] }
     }
 
     @specialized(where Scalar == Float)
@@ -65,13 +75,15 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func - (lhs: Scalar, rhs: Variable) -> Variable {
-        Variable(lhs - rhs.value, recordedAs: "subtract", inputs: [rhs]) { g, _ in [-g] }
+        guard isRecorded(on: rhs) else { return Variable(lhs - rhs.value) }
+        return Variable(lhs - rhs.value, recordedAs: "subtract", inputs: [rhs]) { g, _ in [-g] }
     }
 
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func * (lhs: Variable, rhs: Scalar) -> Variable {
-        Variable(lhs.value * rhs, recordedAs: "multiply", inputs: [lhs]) { g, _ in [g * rhs] }
+        guard isRecorded(on: lhs) else { return Variable(lhs.value * rhs) }
+        return Variable(lhs.value * rhs, recordedAs: "multiply", inputs: [lhs]) { g, _ in [g * rhs] }
     }
 
     @specialized(where Scalar == Float)
@@ -85,7 +97,8 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func / (lhs: Scalar, rhs: Variable) -> Variable {
-        Variable(lhs / rhs.value, recordedAs: "divide", inputs: [rhs]) { g, output in
+        guard isRecorded(on: rhs) else { return Variable(lhs / rhs.value) }
+        return Variable(lhs / rhs.value, recordedAs: "divide", inputs: [rhs]) { g, output in
             [-(g * output) / rhs]           // d(c/x)/dx = −(c/x)/x
         }
     }

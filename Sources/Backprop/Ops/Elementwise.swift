@@ -110,9 +110,9 @@ public func relu<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 extension Variable {
     /// The elements where `reference` is positive, 0 elsewhere: relu's VJP in one pass, linear in `self`.
     func keepingWherePositive(_ reference: Tensor<Scalar>) -> Variable {
-        Variable(value.combining(reference, .keepWherePositive, name: "relu"), recordedAs: "reluMask", inputs: [self]) { g, _ in
-            [g.keepingWherePositive(reference)]
-        }
+        let masked = value.combining(reference, .keepWherePositive, name: "relu")
+        guard Variable.isRecorded(on: self) else { return Variable(masked) }
+        return Variable(masked, recordedAs: "reluMask", inputs: [self]) { g, _ in [g.keepingWherePositive(reference)] }
     }
 }
 
