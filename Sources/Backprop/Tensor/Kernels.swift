@@ -74,12 +74,7 @@ func run<S: TensorScalar>(_ kernel: Kernel<S>) {
     switch kernel {
     case let .map(op, x, out): mapKernel(op, x, out)
     case let .zip(op, lhs, rhs, shape, out): zipKernel(op, lhs, rhs, shape: shape, out)
-    case let .zipFlat(op, lhs, lhsStride, rhs, rhsStride, out):
-        guard let outBase = out.baseAddress else { return }
-        forEachChunk(out.count) { range in
-            zipRun(op, lhs + range.lowerBound * lhsStride, lhsStride, rhs + range.lowerBound * rhsStride, rhsStride,
-                   outBase + range.lowerBound, range.count)
-        }
+    case let .zipFlat(op, lhs, lhsStride, rhs, rhsStride, out): zipFlatKernel(op, lhs, lhsStride, rhs, rhsStride, out)
     case let .reduce(op, x, outer, count, inner, out): reduceKernel(op, x, outer: outer, count: count, inner: inner, out)
     case let .logSoftmax(x, outer, count, inner, out): logSoftmaxKernel(x, outer: outer, count: count, inner: inner, out)
     case let .biasActivation(op, x, bias, out): biasActivationKernel(op, x, bias: bias, out)
@@ -226,6 +221,15 @@ func walkRows(_ shape: [Int], _ s0: [Int], _ s1: [Int], _ s2: [Int], count: Int,
     }
 }
 
+/// `out[i] = op(a[i · sa], b[i · sb])`, each stride 1 or 0: one flat loop, split across threads when large.
+func zipFlatKernel<S: TensorScalar>(_ op: BinaryKernel, _ a: UnsafePointer<S>, _ sa: Int, _ b: UnsafePointer<S>, _ sb: Int,
+                                    _ out: UnsafeMutableBufferPointer<S>) {
+    guard let outBase = out.baseAddress else { return }
+    forEachChunk(out.count) { range in
+        zipRun(op, a + range.lowerBound * sa, sa, b + range.lowerBound * sb, sb, outBase + range.lowerBound, range.count)
+    }
+}
+
 func zipKernel<S: TensorScalar>(_ op: BinaryKernel, _ lhs: StridedOperand<S>, _ rhs: StridedOperand<S>,
                                 shape: [Int], _ out: UnsafeMutableBufferPointer<S>) {
     guard let outBase = out.baseAddress else { return }
@@ -235,11 +239,7 @@ func zipKernel<S: TensorScalar>(_ op: BinaryKernel, _ lhs: StridedOperand<S>, _ 
         strides == contiguous ? 1 : strides.allSatisfy { $0 == 0 } ? 0 : nil
     }
     if let sa = flatStride(lhs.strides), let sb = flatStride(rhs.strides) {
-        forEachChunk(out.count) { range in
-            zipRun(op, lhs.base + range.lowerBound * sa, sa, rhs.base + range.lowerBound * sb, sb,
-                   outBase + range.lowerBound, range.count)
-        }
-        return
+        return zipFlatKernel(op, lhs.base, sa, rhs.base, sb, out)
     }
     // Otherwise the leading axis is split across threads, and each part walks its rows.
     let (inner, rest) = (Array(shape.dropFirst()), out.count / Swift.max(shape.first ?? 1, 1))

@@ -22,6 +22,11 @@ enum Shapes {
     /// The number of elements in a tensor of `shape`.
     static func count(_ shape: [Int]) -> Int { shape.reduce(1, *) }
 
+    /// The element counts before and after `axis`: `shape` viewed as `[outer, shape[axis], inner]`.
+    static func outerAndInner(_ shape: [Int], around axis: Int) -> (outer: Int, inner: Int) {
+        (shape[..<axis].reduce(1, *), shape[(axis + 1)...].reduce(1, *))
+    }
+
     /// Row-major strides of a contiguous tensor of `shape`.
     static func strides(_ shape: [Int]) -> [Int] {
         var strides = [Int](repeating: 1, count: shape.count)

@@ -7,7 +7,7 @@ extension Tensor {
     /// `x − m − log Σ exp(x − m)` along `axis`, m being the row's maximum (or 0 where that
     /// is not finite): exact for logits of any size.
     func logSoftmax(axis: Int) -> Tensor {
-        let outer = Shapes.count(Array(shape[..<axis])), inner = Shapes.count(Array(shape[(axis + 1)...]))
+        let (outer, inner) = Shapes.outerAndInner(shape, around: axis)
         return withBuffer { x in
             Tensor(shape: shape) { out in
                 Scalar._run(.logSoftmax(x, outer: outer, count: shape[axis], inner: inner, out))

@@ -6,8 +6,7 @@ extension Tensor {
         if count == 0 && op != .sum {
             fatalError("\(name): axis \(axis) of shape \(describe(shape)) is empty")
         }
-        let outer = Shapes.count(Array(shape[..<axis]))
-        let inner = Shapes.count(Array(shape[(axis + 1)...]))
+        let (outer, inner) = Shapes.outerAndInner(shape, around: axis)
         var outShape = shape
         if keepDims { outShape[axis] = 1 } else { outShape.remove(at: axis) }
         return withBuffer { x in
@@ -85,7 +84,7 @@ extension Tensor {
         let axis = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: rank, op: name) }
         let positions = reduce(op, axis: axis, keepDims: false, name: name).scalars
         let count = shape[axis]
-        let inner = Shapes.count(Array(shape[(axis + 1)...]))
+        let inner = Shapes.outerAndInner(shape, around: axis).inner
         return positions.enumerated().map { k, position in
             let o = k / inner, i = k % inner
             return (o * count + Int(position)) * inner + i
