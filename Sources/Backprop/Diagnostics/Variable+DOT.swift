@@ -18,7 +18,7 @@ extension Variable {
                 let style = node.requiresGrad ? ", style=filled, fillcolor=lightblue" : ""
                 nodes.append("  n\(id) [shape=ellipse, label=\"\(node.requiresGrad ? "parameter" : "constant")\\n\(shape)\"\(style)];")
             }
-            for input in node.record?.inputs ?? [] {
+            for input in node.inputs {
                 let key = ObjectIdentifier(input)
                 if ids[key] == nil {
                     ids[key] = ids.count

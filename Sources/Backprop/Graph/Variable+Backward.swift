@@ -19,7 +19,7 @@ extension Variable {
 
     /// Validates a seed for a sweep from this variable, defaulting to 1 for one-element values.
     func checkedSeed(_ seed: Tensor<Scalar>?, op: String) -> Tensor<Scalar> {
-        if case .released(let name) = origin {
+        if let name = releasedOp {
             fatalError("\(op): the graph behind this '\(name)' result was freed by an earlier backward; "
                        + "pass retainGraph: true to that call to backpropagate through it twice")
         }
@@ -42,65 +42,125 @@ extension Variable {
     /// and each of `targets` (leaf or not), in visiting order.
     ///
     /// Gradients wait in each node's `pendingGradient` until the node is visited, so the
-    /// sweep needs no dictionary; a graph is therefore swept by one thread at a time.
+    /// sweep needs no dictionary; a graph is therefore swept by one thread at a time. A
+    /// first-order sweep keeps the gradient of a one-element node as a plain number, and a
+    /// node whose record has a ``ScalarVJP`` passes it on without making a variable.
     func sweep(seed: Variable, targets: [Variable], createGraph: Bool, retainGraph: Bool) -> [(Variable, Variable)] {
-        let order = topologicalOrder()
+        let order = topologicalOrderUnretained()
         let targetIDs = Set(targets.map(ObjectIdentifier.init))
         let isTarget = { (node: Variable) in !targetIDs.isEmpty && targetIDs.contains(ObjectIdentifier(node)) }
-        pendingGradient = seed
+        accumulate(seed, into: self, asNumber: !createGraph)
         var reached: [(Variable, Variable)] = []
         GradientMode.$isRecording.withValue(createGraph) {
-            for node in order.reversed() {
-                guard let upstream = node.pendingGradient else { continue }
-                node.pendingGradient = nil
-                guard let record = node.record else {
+            for reference in order.reversed() {
+                let node = reference.takeUnretainedValue()
+                guard node.isRecorded else {
+                    guard let upstream = node.takePendingGradient() else { continue }
                     if node.requiresGrad || isTarget(node) { reached.append((node, upstream)) }
                     continue
                 }
+                if node.hasPendingScalar, node.pendingGradient == nil, let rule = node.scalarVJP, !isTarget(node) {
+                    node.hasPendingScalar = false
+                    node.propagate(node.pendingScalar, through: rule)
+                    continue
+                }
+                guard let upstream = node.takePendingGradient() else { continue }
                 if isTarget(node) { reached.append((node, upstream)) }
-                let inputGradients = record.vjp(upstream, node)
-                precondition(inputGradients.count == record.inputs.count,
-                             "backward: the VJP of '\(record.op)' returned \(inputGradients.count) gradients for \(record.inputs.count) inputs")
-                for (i, (input, gradient)) in zip(record.inputs, inputGradients).enumerated() {
+                let inputs = node.inputs, op = node.op ?? ""
+                let inputGradients = node.vjp!(upstream, node)
+                precondition(inputGradients.count == inputs.count,
+                             "backward: the VJP of '\(op)' returned \(inputGradients.count) gradients for \(inputs.count) inputs")
+                for (i, (input, gradient)) in zip(inputs, inputGradients).enumerated() {
                     guard let gradient, input.requiresGrad else { continue }
                     guard gradient.shape == input.shape else {
-                        fatalError("backward: the VJP of '\(record.op)' returned a gradient of shape \(describe(gradient.shape)) "
+                        fatalError("backward: the VJP of '\(op)' returned a gradient of shape \(describe(gradient.shape)) "
                                    + "for input \(i) of shape \(describe(input.shape))")
                     }
-                    input.pendingGradient = input.pendingGradient.map { $0 + gradient } ?? gradient
+                    accumulate(gradient, into: input, asNumber: !createGraph)
                 }
             }
         }
         if !retainGraph {
-            for node in order { if let record = node.record { node.origin = .released(record.op) } }
+            for node in order { node._withUnsafeGuaranteedRef { if $0.isRecorded { $0.releaseRecord() } } }
         }
         return reached
+    }
+
+    /// Adds `gradient` to what waits at `node`: as a number when `asNumber` and the node holds one element.
+    private func accumulate(_ gradient: Variable, into node: Variable, asNumber: Bool) {
+        if asNumber && node.value.count == 1 {
+            node.addPending(gradient.value.scalar)
+        } else {
+            node.pendingGradient = node.pendingGradient.map { $0 + gradient } ?? gradient
+        }
+    }
+
+    /// Adds a number to the gradient waiting at this one-element node.
+    @inline(__always)
+    private func addPending(_ gradient: Scalar) {
+        if hasPendingScalar {
+            pendingScalar += gradient
+        } else {
+            pendingScalar = gradient
+            hasPendingScalar = true
+        }
+    }
+
+    /// Hands `upstream` through a rule on numbers to this node's one or two inputs.
+    @inline(__always)
+    private func propagate(_ upstream: Scalar, through rule: ScalarVJP) {
+        let x = inputs[0]
+        let y = inputs.count > 1 ? inputs[1] : nil
+        let (dx, dy) = rule(upstream, value.scalar, x.value.scalar, y?.value.scalar ?? 0)
+        if x.requiresGrad { x.addPending(dx) }
+        if let y, y.requiresGrad { y.addPending(dy) }
+    }
+
+    /// Takes the gradient waiting at this node as a variable, shaped like the node, or nil if none waits.
+    private func takePendingGradient() -> Variable? {
+        var gradient = pendingGradient
+        pendingGradient = nil
+        if hasPendingScalar {
+            hasPendingScalar = false
+            let number = Variable(Tensor(shape: shape, scalars: [pendingScalar]))
+            gradient = gradient.map { $0 + number } ?? number
+        }
+        return gradient
     }
 
     /// Every node that reaches this one through recorded ops and requires a gradient,
     /// inputs before the ops that use them. Iterative, so deep graphs cannot overflow the stack.
     func topologicalOrder() -> [Variable] {
-        var order: [Variable] = []
-        // Each entry keeps its node's inputs, read from the record once rather than at every step.
-        var stack: [(node: Variable, inputs: [Variable], next: Int)] = [(self, record?.inputs ?? [], 0)]
+        topologicalOrderUnretained().map { $0.takeUnretainedValue() }
+    }
+
+    /// ``topologicalOrder()`` without a reference count per node: the references stay valid
+    /// while this node holds its graph, that is until a sweep releases the records, which it
+    /// does inputs first (an input comes before every op that holds it), so a node is never
+    /// read after its last holder let go.
+    func topologicalOrderUnretained() -> [Unmanaged<Variable>] {
+        var order: [Unmanaged<Variable>] = []
+        var stack: [(node: Unmanaged<Variable>, next: Int)] = [(.passUnretained(self), 0)]
         isVisited = true
-        while let (node, inputs, next) = stack.last {
-            if next < inputs.count {
-                stack[stack.count - 1].next += 1
-                let input = inputs[next]
-                guard input.requiresGrad, !input.isVisited else { continue }
-                input.isVisited = true
-                if case .released(let name) = input.origin {
-                    fatalError("backward: the graph behind a '\(name)' result was freed by an earlier backward; "
-                               + "pass retainGraph: true to that call to backpropagate through it twice")
-                }
-                stack.append((input, input.record?.inputs ?? [], 0))
-            } else {
-                order.append(node)
-                stack.removeLast()
+        while let (reference, next) = stack.last {
+            let input: Variable? = reference._withUnsafeGuaranteedRef { node in
+                next < node.inputs.count ? node.inputs[next] : nil
             }
+            guard let input else {
+                order.append(reference)
+                stack.removeLast()
+                continue
+            }
+            stack[stack.count - 1].next += 1
+            guard input.requiresGrad, !input.isVisited else { continue }
+            input.isVisited = true
+            if let name = input.releasedOp {
+                fatalError("backward: the graph behind a '\(name)' result was freed by an earlier backward; "
+                           + "pass retainGraph: true to that call to backpropagate through it twice")
+            }
+            stack.append((.passUnretained(input), 0))
         }
-        for node in order { node.isVisited = false }
+        for node in order { node._withUnsafeGuaranteedRef { $0.isVisited = false } }
         return order
     }
 }

@@ -17,43 +17,52 @@ public final class Variable<Scalar: TensorScalar> {
     ///   Variable ops, so that gradients of gradients work.
     public typealias VJP = (_ upstream: Variable, _ output: Variable) -> [Variable?]
 
+    /// The same derivative on plain numbers, for an op whose inputs and output each hold one
+    /// element: ∂L/∂x and ∂L/∂y from the upstream gradient, the output and the inputs' values
+    /// (y is 0 for an op of one input). A first-order sweep uses it instead of the ``VJP``, so
+    /// a scalar graph is swept without allocating. It repeats the VJP's arithmetic in the same
+    /// order, so both give the same bits.
+    typealias ScalarVJP = (_ upstream: Scalar, _ output: Scalar, _ x: Scalar, _ y: Scalar) -> (Scalar, Scalar)
+
     /// The value. Setting it (an optimizer's update) keeps the node's identity.
-    public var value: Tensor<Scalar>
+    @exclusivity(unchecked) public var value: Tensor<Scalar>
 
     /// The accumulated gradient of a leaf, summed over backward calls until ``zeroGrad()``.
     public var grad: Tensor<Scalar>?
 
     /// Whether gradients flow to this variable.
-    public var requiresGrad: Bool
+    @exclusivity(unchecked) public var requiresGrad: Bool
 
-    /// How the value came about.
-    enum Origin {
-        case leaf
-        case recorded(Record)
-        /// An interior node whose record the sweep has released; the string is the op's name.
-        case released(String)
-    }
+    // `value`, `requiresGrad` and the graph's own fields skip the runtime's exclusivity
+    // checks: every op reads them, one access at a time, on the one thread that builds or
+    // sweeps a graph, and the checks cost a tenth of a small op's time. (A variable, like an
+    // array, is not for writing on one thread while another reads it.) The record lives in
+    // the node's own fields, not in a separate object: recording costs no extra allocation,
+    // and the sweep reads one field without copying the rest.
 
-    struct Record {
-        let op: String
-        let inputs: [Variable]
-        let vjp: VJP
-    }
+    /// The name of the op that made this variable, or nil for a leaf. Kept after a sweep
+    /// releases the record, for messages and DOT output.
+    @exclusivity(unchecked) public internal(set) var op: String?
 
-    // The graph's own fields skip the runtime's exclusivity checks: they are read and written
-    // only by this module, one access at a time, by the one thread that builds or sweeps a
-    // graph, and the checks cost a tenth of a small op's time.
+    /// The variables the value was computed from; empty for a leaf and once released.
+    @exclusivity(unchecked) var inputs: [Variable] = []
 
-    @exclusivity(unchecked) var origin: Origin {
-        didSet { isRecorded = record != nil }
-    }
+    /// The op's VJP, while the record is held.
+    @exclusivity(unchecked) var vjp: VJP?
 
-    /// Whether `origin` holds a record: a plain flag, which `deinit` (never specialized)
-    /// reads without instantiating generic metadata.
-    @exclusivity(unchecked) private var isRecorded = false
+    /// The op's rule on numbers: present when every input and the value hold one element
+    /// and the op has one.
+    @exclusivity(unchecked) var scalarVJP: ScalarVJP?
+
+    /// Whether the record (inputs and VJP) is held: a plain flag, which `deinit` (never
+    /// specialized) reads without instantiating generic metadata.
+    @exclusivity(unchecked) private(set) var isRecorded = false
 
     /// Scratch space of the backward sweep: the gradient summed so far, and a visit mark.
+    /// A first-order sweep keeps a one-element node's gradient as a plain number instead.
     @exclusivity(unchecked) var pendingGradient: Variable?
+    @exclusivity(unchecked) var pendingScalar: Scalar = 0
+    @exclusivity(unchecked) var hasPendingScalar = false
     @exclusivity(unchecked) var isVisited = false
 
     /// Creates a leaf variable holding `value`.
@@ -62,7 +71,6 @@ public final class Variable<Scalar: TensorScalar> {
     public init(_ value: Tensor<Scalar>, requiresGrad: Bool = false) {
         self.value = value
         self.requiresGrad = requiresGrad
-        self.origin = .leaf
     }
 
     /// Creates a 0-d leaf variable holding `scalar`.
@@ -85,15 +93,27 @@ public final class Variable<Scalar: TensorScalar> {
     ///   - vjp: maps ∂L/∂output to ∂L/∂input for each input; it must not capture the result.
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
-    public init(_ value: Tensor<Scalar>, recordedAs op: String, inputs: [Variable], vjp: @escaping VJP) {
+    public convenience init(_ value: Tensor<Scalar>, recordedAs op: String, inputs: [Variable], vjp: @escaping VJP) {
+        self.init(value, recordedAs: op, inputs: inputs, vjp: vjp, scalarVJP: nil)
+    }
+
+    /// Creates the result of a primitive op that also has a rule on plain numbers, used when
+    /// the value and every input hold one element.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
+    init(_ value: Tensor<Scalar>, recordedAs op: String, inputs: [Variable], vjp: @escaping VJP,
+         scalarVJP: ScalarVJP?) {
         self.value = value
         if inputs.contains(where: { $0.requiresGrad }) && GradientMode.isRecording {
             requiresGrad = true
-            origin = .recorded(Record(op: op, inputs: inputs, vjp: vjp))
+            self.op = op
+            self.inputs = inputs
+            self.vjp = vjp
+            let isScalar = value.count == 1 && inputs.count <= 2 && inputs.allSatisfy { $0.value.count == 1 }
+            self.scalarVJP = isScalar ? scalarVJP : nil
             isRecorded = true
         } else {
             requiresGrad = false
-            origin = .leaf
         }
     }
 
@@ -114,21 +134,25 @@ public final class Variable<Scalar: TensorScalar> {
     /// chain by recursive deinitialization would overflow the stack.
     deinit {
         guard isRecorded else { return }
-        var pending = Variable.takeInputs(from: &origin)
+        var pending = releaseRecord()
         while var node = pending.popLast() {
             // Only a node nothing else holds dies here; take its inputs before it goes.
             if node.isRecorded && isKnownUniquelyReferenced(&node) {
-                pending.append(contentsOf: Variable.takeInputs(from: &node.origin))
+                pending.append(contentsOf: node.releaseRecord())
             }
         }
     }
 
-    /// Turns a recorded origin into a leaf, returning its inputs; the record's VJP
-    /// (and whatever it captured) is released on return.
-    private static func takeInputs(from origin: inout Origin) -> [Variable] {
-        guard case .recorded(let record) = origin else { return [] }
-        origin = .leaf
-        return record.inputs
+    /// Drops the record, keeping the op's name, and returns the inputs it held; the VJP (and
+    /// whatever it captured) is released on return.
+    @discardableResult
+    func releaseRecord() -> [Variable] {
+        let held = inputs
+        inputs = []
+        vjp = nil
+        scalarVJP = nil
+        isRecorded = false
+        return held
     }
 
     /// The value's shape.
@@ -138,24 +162,10 @@ public final class Variable<Scalar: TensorScalar> {
     public var scalar: Scalar { value.scalar }
 
     /// Whether the user created this variable, rather than an op.
-    public var isLeaf: Bool {
-        if case .leaf = origin { return true }
-        return false
-    }
+    public var isLeaf: Bool { op == nil }
 
-    /// The name of the op that made this variable, or nil for a leaf.
-    public var op: String? {
-        switch origin {
-        case .leaf: return nil
-        case .recorded(let record): return record.op
-        case .released(let op): return op
-        }
-    }
-
-    var record: Record? {
-        if case .recorded(let record) = origin { return record }
-        return nil
-    }
+    /// The name of an op whose record an earlier sweep released, or nil.
+    var releasedOp: String? { isRecorded ? nil : op }
 
     /// Clears the accumulated gradient.
     @specialized(where Scalar == Float)

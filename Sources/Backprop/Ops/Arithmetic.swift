@@ -9,9 +9,9 @@ extension Variable {
         let value = lhs.value + rhs.value
         guard isRecorded(on: lhs, rhs) else { return Variable(value) }
         let (a, b) = (lhs.shape, rhs.shape)
-        return Variable(value, recordedAs: "add", inputs: [lhs, rhs]) { g, _ in
+        return Variable(value, recordedAs: "add", inputs: [lhs, rhs], vjp: { g, _ in
             [g.sum(toShape: a), g.sum(toShape: b)]
-        }
+        }, scalarVJP: { g, _, _, _ in (g, g) })
     }
 
     /// Elementwise difference, broadcasting.
@@ -21,9 +21,9 @@ extension Variable {
         let value = lhs.value - rhs.value
         guard isRecorded(on: lhs, rhs) else { return Variable(value) }
         let (a, b) = (lhs.shape, rhs.shape)
-        return Variable(value, recordedAs: "subtract", inputs: [lhs, rhs]) { g, _ in
+        return Variable(value, recordedAs: "subtract", inputs: [lhs, rhs], vjp: { g, _ in
             [g.sum(toShape: a), (-g).sum(toShape: b)]
-        }
+        }, scalarVJP: { g, _, _, _ in (g, -g) })
     }
 
     /// Elementwise product, broadcasting.
@@ -32,9 +32,9 @@ extension Variable {
     public static func * (lhs: Variable, rhs: Variable) -> Variable {
         let value = lhs.value * rhs.value
         guard isRecorded(on: lhs, rhs) else { return Variable(value) }
-        return Variable(value, recordedAs: "multiply", inputs: [lhs, rhs]) { g, _ in
+        return Variable(value, recordedAs: "multiply", inputs: [lhs, rhs], vjp: { g, _ in
             [(g * rhs).sum(toShape: lhs.shape), (g * lhs).sum(toShape: rhs.shape)]
-        }
+        }, scalarVJP: { g, _, x, y in (g * y, g * x) })
     }
 
     /// Elementwise quotient, broadcasting.
@@ -43,16 +43,17 @@ extension Variable {
     public static func / (lhs: Variable, rhs: Variable) -> Variable {
         let value = lhs.value / rhs.value
         guard isRecorded(on: lhs, rhs) else { return Variable(value) }
-        return Variable(value, recordedAs: "divide", inputs: [lhs, rhs]) { g, output in
+        return Variable(value, recordedAs: "divide", inputs: [lhs, rhs], vjp: { g, output in
             // d(a/b)/db = −(a/b)/b: reuse the output.
             [(g / rhs).sum(toShape: lhs.shape), (-(g * output) / rhs).sum(toShape: rhs.shape)]
-        }
+        }, scalarVJP: { g, output, _, y in (g / y, -(g * output) / y) })
     }
 
     /// Elementwise negation.
     public static prefix func - (x: Variable) -> Variable {
         guard isRecorded(on: x) else { return Variable(-x.value) }
-        return Variable(-x.value, recordedAs: "negate", inputs: [x]) { g, _ in [-g] }
+        return Variable(-x.value, recordedAs: "negate", inputs: [x], vjp: { g, _ in [-g] },
+                        scalarVJP: { g, _, _, _ in (-g, 0) })
     }
 
     // MARK: With a scalar
@@ -61,7 +62,8 @@ extension Variable {
     @specialized(where Scalar == Double)
     public static func + (lhs: Variable, rhs: Scalar) -> Variable {
         guard isRecorded(on: lhs) else { return Variable(lhs.value + rhs) }
-        return Variable(lhs.value + rhs, recordedAs: "add", inputs: [lhs]) { g, _ in [g] }
+        return Variable(lhs.value + rhs, recordedAs: "add", inputs: [lhs], vjp: { g, _ in [g] },
+                        scalarVJP: { g, _, _, _ in (g, 0) })
     }
 
     @specialized(where Scalar == Float)
@@ -76,14 +78,16 @@ extension Variable {
     @specialized(where Scalar == Double)
     public static func - (lhs: Scalar, rhs: Variable) -> Variable {
         guard isRecorded(on: rhs) else { return Variable(lhs - rhs.value) }
-        return Variable(lhs - rhs.value, recordedAs: "subtract", inputs: [rhs]) { g, _ in [-g] }
+        return Variable(lhs - rhs.value, recordedAs: "subtract", inputs: [rhs], vjp: { g, _ in [-g] },
+                        scalarVJP: { g, _, _, _ in (-g, 0) })
     }
 
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func * (lhs: Variable, rhs: Scalar) -> Variable {
         guard isRecorded(on: lhs) else { return Variable(lhs.value * rhs) }
-        return Variable(lhs.value * rhs, recordedAs: "multiply", inputs: [lhs]) { g, _ in [g * rhs] }
+        return Variable(lhs.value * rhs, recordedAs: "multiply", inputs: [lhs], vjp: { g, _ in [g * rhs] },
+                        scalarVJP: { g, _, _, _ in (g * rhs, 0) })
     }
 
     @specialized(where Scalar == Float)
@@ -98,8 +102,8 @@ extension Variable {
     @specialized(where Scalar == Double)
     public static func / (lhs: Scalar, rhs: Variable) -> Variable {
         guard isRecorded(on: rhs) else { return Variable(lhs / rhs.value) }
-        return Variable(lhs / rhs.value, recordedAs: "divide", inputs: [rhs]) { g, output in
+        return Variable(lhs / rhs.value, recordedAs: "divide", inputs: [rhs], vjp: { g, output in
             [-(g * output) / rhs]           // d(c/x)/dx = −(c/x)/x
-        }
+        }, scalarVJP: { g, output, x, _ in (-(g * output) / x, 0) })
     }
 }

@@ -11,25 +11,26 @@ extension Variable {
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func exp<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
-    Variable(exp(x.value), recordedAs: "exp", inputs: [x]) { g, output in
+    Variable(exp(x.value), recordedAs: "exp", inputs: [x], vjp: { g, output in
         [g * output]                        // d/dx eˣ = eˣ: reuse the forward result
-    }
+    }, scalarVJP: { g, output, _, _ in (g * output, 0) })
 }
 
 /// The natural logarithm of each element.
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func log<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
-    Variable(log(x.value), recordedAs: "log", inputs: [x]) { g, _ in [g / x] }
+    Variable(log(x.value), recordedAs: "log", inputs: [x], vjp: { g, _ in [g / x] },
+             scalarVJP: { g, _, x, _ in (g / x, 0) })
 }
 
 /// The square root of each element.
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func sqrt<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
-    Variable(sqrt(x.value), recordedAs: "sqrt", inputs: [x]) { g, output in
+    Variable(sqrt(x.value), recordedAs: "sqrt", inputs: [x], vjp: { g, output in
         [g * 0.5 / output]
-    }
+    }, scalarVJP: { g, output, _, _ in (g * 0.5 / output, 0) })
 }
 
 /// Each element raised to a constant `exponent`.
@@ -67,9 +68,9 @@ public func cos<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func tanh<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
-    Variable(tanh(x.value), recordedAs: "tanh", inputs: [x]) { g, output in
+    Variable(tanh(x.value), recordedAs: "tanh", inputs: [x], vjp: { g, output in
         [g * (1 - output * output)]
-    }
+    }, scalarVJP: { g, output, _, _ in (g * (1 - output * output), 0) })
 }
 
 /// The logistic function 1 / (1 + e⁻ˣ) of each element.
@@ -78,9 +79,9 @@ public func tanh<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func sigmoid<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
-    Variable(sigmoid(x.value), recordedAs: "sigmoid", inputs: [x]) { g, output in
+    Variable(sigmoid(x.value), recordedAs: "sigmoid", inputs: [x], vjp: { g, output in
         [g * output * (1 - output)]
-    }
+    }, scalarVJP: { g, output, _, _ in (g * output * (1 - output), 0) })
 }
 
 /// `log(1 + eˣ)` of each element, computed without overflow.
@@ -104,7 +105,8 @@ public func erf<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 @specialized(where S == Double)
 public func relu<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     // Not maximum(x, 0): that would split the gradient at 0 between the operands.
-    Variable(relu(x.value), recordedAs: "relu", inputs: [x]) { g, _ in [g.keepingWherePositive(x.value)] }
+    Variable(relu(x.value), recordedAs: "relu", inputs: [x], vjp: { g, _ in [g.keepingWherePositive(x.value)] },
+             scalarVJP: { g, _, x, _ in (x > 0 ? g : 0, 0) })
 }
 
 extension Variable {
