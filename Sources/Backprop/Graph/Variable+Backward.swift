@@ -109,8 +109,8 @@ extension Variable {
     /// Hands `upstream` through a rule on numbers to this node's one or two inputs.
     @inline(__always)
     private func propagate(_ upstream: Scalar, through rule: ScalarVJP) {
-        let x = inputs[0]
-        let y = inputs.count > 1 ? inputs[1] : nil
+        let x = input(0)
+        let y = inputCount > 1 ? input(1) : nil
         let (dx, dy) = rule(upstream, value.scalar, x.value.scalar, y?.value.scalar ?? 0)
         if x.requiresGrad { x.addPending(dx) }
         if let y, y.requiresGrad { y.addPending(dy) }
@@ -144,7 +144,7 @@ extension Variable {
         isVisited = true
         while let (reference, next) = stack.last {
             let input: Variable? = reference._withUnsafeGuaranteedRef { node in
-                next < node.inputs.count ? node.inputs[next] : nil
+                next < node.inputCount ? node.input(next) : nil
             }
             guard let input else {
                 order.append(reference)

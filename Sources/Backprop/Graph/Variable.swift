@@ -44,8 +44,13 @@ public final class Variable<Scalar: TensorScalar> {
     /// releases the record, for messages and DOT output.
     @exclusivity(unchecked) public internal(set) var op: String?
 
-    /// The variables the value was computed from; empty for a leaf and once released.
-    @exclusivity(unchecked) var inputs: [Variable] = []
+    /// The variables the value was computed from, while the record is held: the first two
+    /// in fields of their own, so that recording an op of one or two inputs allocates nothing
+    /// beside the node itself, and any more in an array.
+    @exclusivity(unchecked) private var firstInput: Variable?
+    @exclusivity(unchecked) private var secondInput: Variable?
+    @exclusivity(unchecked) private var laterInputs: [Variable] = []
+    @exclusivity(unchecked) private(set) var inputCount = 0
 
     /// The op's VJP, while the record is held.
     @exclusivity(unchecked) var vjp: VJP?
@@ -99,15 +104,17 @@ public final class Variable<Scalar: TensorScalar> {
 
     /// Creates the result of a primitive op that also has a rule on plain numbers, used when
     /// the value and every input hold one element.
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
+    @inline(__always)
     init(_ value: Tensor<Scalar>, recordedAs op: String, inputs: [Variable], vjp: @escaping VJP,
          scalarVJP: ScalarVJP?) {
         self.value = value
         if inputs.contains(where: { $0.requiresGrad }) && GradientMode.isRecording {
             requiresGrad = true
             self.op = op
-            self.inputs = inputs
+            inputCount = inputs.count
+            firstInput = inputs.first
+            secondInput = inputs.count > 1 ? inputs[1] : nil
+            if inputs.count > 2 { laterInputs = Array(inputs[2...]) }
             self.vjp = vjp
             let isScalar = value.count == 1 && inputs.count <= 2 && inputs.allSatisfy { $0.value.count == 1 }
             self.scalarVJP = isScalar ? scalarVJP : nil
@@ -134,25 +141,27 @@ public final class Variable<Scalar: TensorScalar> {
     /// chain by recursive deinitialization would overflow the stack.
     deinit {
         guard isRecorded else { return }
-        var pending = releaseRecord()
+        var pending = inputs
+        releaseRecord()
         while var node = pending.popLast() {
             // Only a node nothing else holds dies here; take its inputs before it goes.
             if node.isRecorded && isKnownUniquelyReferenced(&node) {
-                pending.append(contentsOf: node.releaseRecord())
+                pending.append(contentsOf: node.inputs)
+                node.releaseRecord()
             }
         }
     }
 
-    /// Drops the record, keeping the op's name, and returns the inputs it held; the VJP (and
-    /// whatever it captured) is released on return.
-    @discardableResult
-    func releaseRecord() -> [Variable] {
-        let held = inputs
-        inputs = []
+    /// Drops the record, keeping the op's name: the inputs and the VJP (and whatever it
+    /// captured) are released.
+    func releaseRecord() {
+        firstInput = nil
+        secondInput = nil
+        laterInputs = []
+        inputCount = 0
         vjp = nil
         scalarVJP = nil
         isRecorded = false
-        return held
     }
 
     /// The value's shape.
@@ -163,6 +172,20 @@ public final class Variable<Scalar: TensorScalar> {
 
     /// Whether the user created this variable, rather than an op.
     public var isLeaf: Bool { op == nil }
+
+    /// Input `i` of a recorded node: VJPs of the library's ops read their inputs from the
+    /// output this way rather than capture them, so recording allocates no closure context.
+    @inline(__always)
+    func input(_ i: Int) -> Variable {
+        switch i {
+        case 0: return firstInput.unsafelyUnwrapped
+        case 1: return secondInput.unsafelyUnwrapped
+        default: return laterInputs[i - 2]
+        }
+    }
+
+    /// The inputs of a recorded node in order; empty for a leaf and once released.
+    var inputs: [Variable] { (0..<inputCount).map(input) }
 
     /// The name of an op whose record an earlier sweep released, or nil.
     var releasedOp: String? { isRecorded ? nil : op }

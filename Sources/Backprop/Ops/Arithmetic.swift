@@ -8,9 +8,8 @@ extension Variable {
     public static func + (lhs: Variable, rhs: Variable) -> Variable {
         let value = lhs.value + rhs.value
         guard isRecorded(on: lhs, rhs) else { return Variable(value) }
-        let (a, b) = (lhs.shape, rhs.shape)
-        return Variable(value, recordedAs: "add", inputs: [lhs, rhs], vjp: { g, _ in
-            [g.sum(toShape: a), g.sum(toShape: b)]
+        return Variable(value, recordedAs: "add", inputs: [lhs, rhs], vjp: { g, output in
+            [g.sum(toShape: output.input(0).shape), g.sum(toShape: output.input(1).shape)]
         }, scalarVJP: { g, _, _, _ in (g, g) })
     }
 
@@ -20,9 +19,8 @@ extension Variable {
     public static func - (lhs: Variable, rhs: Variable) -> Variable {
         let value = lhs.value - rhs.value
         guard isRecorded(on: lhs, rhs) else { return Variable(value) }
-        let (a, b) = (lhs.shape, rhs.shape)
-        return Variable(value, recordedAs: "subtract", inputs: [lhs, rhs], vjp: { g, _ in
-            [g.sum(toShape: a), (-g).sum(toShape: b)]
+        return Variable(value, recordedAs: "subtract", inputs: [lhs, rhs], vjp: { g, output in
+            [g.sum(toShape: output.input(0).shape), (-g).sum(toShape: output.input(1).shape)]
         }, scalarVJP: { g, _, _, _ in (g, -g) })
     }
 
@@ -32,8 +30,9 @@ extension Variable {
     public static func * (lhs: Variable, rhs: Variable) -> Variable {
         let value = lhs.value * rhs.value
         guard isRecorded(on: lhs, rhs) else { return Variable(value) }
-        return Variable(value, recordedAs: "multiply", inputs: [lhs, rhs], vjp: { g, _ in
-            [(g * rhs).sum(toShape: lhs.shape), (g * lhs).sum(toShape: rhs.shape)]
+        return Variable(value, recordedAs: "multiply", inputs: [lhs, rhs], vjp: { g, output in
+            let (lhs, rhs) = (output.input(0), output.input(1))
+            return [(g * rhs).sum(toShape: lhs.shape), (g * lhs).sum(toShape: rhs.shape)]
         }, scalarVJP: { g, _, x, y in (g * y, g * x) })
     }
 
@@ -45,7 +44,8 @@ extension Variable {
         guard isRecorded(on: lhs, rhs) else { return Variable(value) }
         return Variable(value, recordedAs: "divide", inputs: [lhs, rhs], vjp: { g, output in
             // d(a/b)/db = −(a/b)/b: reuse the output.
-            [(g / rhs).sum(toShape: lhs.shape), (-(g * output) / rhs).sum(toShape: rhs.shape)]
+            let (lhs, rhs) = (output.input(0), output.input(1))
+            return [(g / rhs).sum(toShape: lhs.shape), (-(g * output) / rhs).sum(toShape: rhs.shape)]
         }, scalarVJP: { g, output, _, y in (g / y, -(g * output) / y) })
     }
 
@@ -103,7 +103,7 @@ extension Variable {
     public static func / (lhs: Scalar, rhs: Variable) -> Variable {
         guard isRecorded(on: rhs) else { return Variable(lhs / rhs.value) }
         return Variable(lhs / rhs.value, recordedAs: "divide", inputs: [rhs], vjp: { g, output in
-            [-(g * output) / rhs]           // d(c/x)/dx = −(c/x)/x
+            [-(g * output) / output.input(0)]           // d(c/x)/dx = −(c/x)/x
         }, scalarVJP: { g, output, x, _ in (-(g * output) / x, 0) })
     }
 }

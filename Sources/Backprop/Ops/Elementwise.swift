@@ -20,7 +20,7 @@ public func exp<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func log<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
-    Variable(log(x.value), recordedAs: "log", inputs: [x], vjp: { g, _ in [g / x] },
+    Variable(log(x.value), recordedAs: "log", inputs: [x], vjp: { g, output in [g / output.input(0)] },
              scalarVJP: { g, _, x, _ in (g / x, 0) })
 }
 
@@ -105,7 +105,9 @@ public func erf<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 @specialized(where S == Double)
 public func relu<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     // Not maximum(x, 0): that would split the gradient at 0 between the operands.
-    Variable(relu(x.value), recordedAs: "relu", inputs: [x], vjp: { g, _ in [g.keepingWherePositive(x.value)] },
+    Variable(relu(x.value), recordedAs: "relu", inputs: [x], vjp: { g, output in
+        [g.keepingWherePositive(output.input(0).value)]
+    },
              scalarVJP: { g, _, x, _ in (x > 0 ? g : 0, 0) })
 }
 
