@@ -102,21 +102,35 @@ public final class Variable<Scalar: TensorScalar> {
         self.init(value, recordedAs: op, inputs: inputs, vjp: vjp, scalarVJP: nil)
     }
 
-    /// Creates the result of a primitive op that also has a rule on plain numbers, used when
-    /// the value and every input hold one element.
+    /// Creates the result of a primitive op of any number of inputs, with a rule on numbers
+    /// for when the value and every input hold one element.
+    convenience init(_ value: Tensor<Scalar>, recordedAs op: String, inputs: [Variable], vjp: @escaping VJP,
+                     scalarVJP: ScalarVJP?) {
+        guard let first = inputs.first else {
+            self.init(value)
+            return
+        }
+        self.init(value, recordedAs: op, first, inputs.count > 1 ? inputs[1] : nil, later: Array(inputs.dropFirst(2)),
+                  vjp: vjp, scalarVJP: scalarVJP)
+    }
+
+    /// Creates the result of a primitive op of one or two inputs (`x`, then `y`, then
+    /// `later`), with a rule on numbers for when the value and every input hold one element.
+    /// Arithmetic and the elementwise functions call it directly, with no inputs array.
     @inline(__always)
-    init(_ value: Tensor<Scalar>, recordedAs op: String, inputs: [Variable], vjp: @escaping VJP,
-         scalarVJP: ScalarVJP?) {
+    init(_ value: Tensor<Scalar>, recordedAs op: String, _ x: Variable, _ y: Variable? = nil, later: [Variable] = [],
+         vjp: @escaping VJP, scalarVJP: ScalarVJP?) {
         self.value = value
-        if inputs.contains(where: { $0.requiresGrad }) && GradientMode.isRecording {
+        let anyRequiresGrad = x.requiresGrad || y?.requiresGrad == true || later.contains { $0.requiresGrad }
+        if anyRequiresGrad && GradientMode.isRecording {
             requiresGrad = true
             self.op = op
-            inputCount = inputs.count
-            firstInput = inputs.first
-            secondInput = inputs.count > 1 ? inputs[1] : nil
-            if inputs.count > 2 { laterInputs = Array(inputs[2...]) }
+            firstInput = x
+            secondInput = y
+            laterInputs = later
+            inputCount = (y == nil ? 1 : 2) + later.count
             self.vjp = vjp
-            let isScalar = value.count == 1 && inputs.count <= 2 && inputs.allSatisfy { $0.value.count == 1 }
+            let isScalar = value.count == 1 && later.isEmpty && x.value.count == 1 && (y?.value.count ?? 1) == 1
             self.scalarVJP = isScalar ? scalarVJP : nil
             isRecorded = true
         } else {

@@ -8,7 +8,7 @@ extension Variable {
     public static func + (lhs: Variable, rhs: Variable) -> Variable {
         let value = lhs.value + rhs.value
         guard isRecorded(on: lhs, rhs) else { return Variable(value) }
-        return Variable(value, recordedAs: "add", inputs: [lhs, rhs], vjp: { g, output in
+        return Variable(value, recordedAs: "add", lhs, rhs, vjp: { g, output in
             [g.sum(toShape: output.input(0).shape), g.sum(toShape: output.input(1).shape)]
         }, scalarVJP: { g, _, _, _ in (g, g) })
     }
@@ -19,7 +19,7 @@ extension Variable {
     public static func - (lhs: Variable, rhs: Variable) -> Variable {
         let value = lhs.value - rhs.value
         guard isRecorded(on: lhs, rhs) else { return Variable(value) }
-        return Variable(value, recordedAs: "subtract", inputs: [lhs, rhs], vjp: { g, output in
+        return Variable(value, recordedAs: "subtract", lhs, rhs, vjp: { g, output in
             [g.sum(toShape: output.input(0).shape), (-g).sum(toShape: output.input(1).shape)]
         }, scalarVJP: { g, _, _, _ in (g, -g) })
     }
@@ -30,7 +30,7 @@ extension Variable {
     public static func * (lhs: Variable, rhs: Variable) -> Variable {
         let value = lhs.value * rhs.value
         guard isRecorded(on: lhs, rhs) else { return Variable(value) }
-        return Variable(value, recordedAs: "multiply", inputs: [lhs, rhs], vjp: { g, output in
+        return Variable(value, recordedAs: "multiply", lhs, rhs, vjp: { g, output in
             let (lhs, rhs) = (output.input(0), output.input(1))
             return [(g * rhs).sum(toShape: lhs.shape), (g * lhs).sum(toShape: rhs.shape)]
         }, scalarVJP: { g, _, x, y in (g * y, g * x) })
@@ -42,7 +42,7 @@ extension Variable {
     public static func / (lhs: Variable, rhs: Variable) -> Variable {
         let value = lhs.value / rhs.value
         guard isRecorded(on: lhs, rhs) else { return Variable(value) }
-        return Variable(value, recordedAs: "divide", inputs: [lhs, rhs], vjp: { g, output in
+        return Variable(value, recordedAs: "divide", lhs, rhs, vjp: { g, output in
             // d(a/b)/db = −(a/b)/b: reuse the output.
             let (lhs, rhs) = (output.input(0), output.input(1))
             return [(g / rhs).sum(toShape: lhs.shape), (-(g * output) / rhs).sum(toShape: rhs.shape)]
@@ -52,7 +52,7 @@ extension Variable {
     /// Elementwise negation.
     public static prefix func - (x: Variable) -> Variable {
         guard isRecorded(on: x) else { return Variable(-x.value) }
-        return Variable(-x.value, recordedAs: "negate", inputs: [x], vjp: { g, _ in [-g] },
+        return Variable(-x.value, recordedAs: "negate", x, vjp: { g, _ in [-g] },
                         scalarVJP: { g, _, _, _ in (-g, 0) })
     }
 
@@ -62,7 +62,7 @@ extension Variable {
     @specialized(where Scalar == Double)
     public static func + (lhs: Variable, rhs: Scalar) -> Variable {
         guard isRecorded(on: lhs) else { return Variable(lhs.value + rhs) }
-        return Variable(lhs.value + rhs, recordedAs: "add", inputs: [lhs], vjp: { g, _ in [g] },
+        return Variable(lhs.value + rhs, recordedAs: "add", lhs, vjp: { g, _ in [g] },
                         scalarVJP: { g, _, _, _ in (g, 0) })
     }
 
@@ -78,7 +78,7 @@ extension Variable {
     @specialized(where Scalar == Double)
     public static func - (lhs: Scalar, rhs: Variable) -> Variable {
         guard isRecorded(on: rhs) else { return Variable(lhs - rhs.value) }
-        return Variable(lhs - rhs.value, recordedAs: "subtract", inputs: [rhs], vjp: { g, _ in [-g] },
+        return Variable(lhs - rhs.value, recordedAs: "subtract", rhs, vjp: { g, _ in [-g] },
                         scalarVJP: { g, _, _, _ in (-g, 0) })
     }
 
@@ -86,7 +86,7 @@ extension Variable {
     @specialized(where Scalar == Double)
     public static func * (lhs: Variable, rhs: Scalar) -> Variable {
         guard isRecorded(on: lhs) else { return Variable(lhs.value * rhs) }
-        return Variable(lhs.value * rhs, recordedAs: "multiply", inputs: [lhs], vjp: { g, _ in [g * rhs] },
+        return Variable(lhs.value * rhs, recordedAs: "multiply", lhs, vjp: { g, _ in [g * rhs] },
                         scalarVJP: { g, _, _, _ in (g * rhs, 0) })
     }
 
@@ -102,7 +102,7 @@ extension Variable {
     @specialized(where Scalar == Double)
     public static func / (lhs: Scalar, rhs: Variable) -> Variable {
         guard isRecorded(on: rhs) else { return Variable(lhs / rhs.value) }
-        return Variable(lhs / rhs.value, recordedAs: "divide", inputs: [rhs], vjp: { g, output in
+        return Variable(lhs / rhs.value, recordedAs: "divide", rhs, vjp: { g, output in
             [-(g * output) / output.input(0)]           // d(c/x)/dx = −(c/x)/x
         }, scalarVJP: { g, output, x, _ in (-(g * output) / x, 0) })
     }

@@ -11,7 +11,7 @@ extension Variable {
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func exp<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
-    Variable(exp(x.value), recordedAs: "exp", inputs: [x], vjp: { g, output in
+    Variable(exp(x.value), recordedAs: "exp", x, vjp: { g, output in
         [g * output]                        // d/dx eˣ = eˣ: reuse the forward result
     }, scalarVJP: { g, output, _, _ in (g * output, 0) })
 }
@@ -20,7 +20,7 @@ public func exp<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func log<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
-    Variable(log(x.value), recordedAs: "log", inputs: [x], vjp: { g, output in [g / output.input(0)] },
+    Variable(log(x.value), recordedAs: "log", x, vjp: { g, output in [g / output.input(0)] },
              scalarVJP: { g, _, x, _ in (g / x, 0) })
 }
 
@@ -28,7 +28,7 @@ public func log<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func sqrt<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
-    Variable(sqrt(x.value), recordedAs: "sqrt", inputs: [x], vjp: { g, output in
+    Variable(sqrt(x.value), recordedAs: "sqrt", x, vjp: { g, output in
         [g * 0.5 / output]
     }, scalarVJP: { g, output, _, _ in (g * 0.5 / output, 0) })
 }
@@ -68,7 +68,7 @@ public func cos<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func tanh<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
-    Variable(tanh(x.value), recordedAs: "tanh", inputs: [x], vjp: { g, output in
+    Variable(tanh(x.value), recordedAs: "tanh", x, vjp: { g, output in
         [g * (1 - output * output)]
     }, scalarVJP: { g, output, _, _ in (g * (1 - output * output), 0) })
 }
@@ -79,7 +79,7 @@ public func tanh<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func sigmoid<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
-    Variable(sigmoid(x.value), recordedAs: "sigmoid", inputs: [x], vjp: { g, output in
+    Variable(sigmoid(x.value), recordedAs: "sigmoid", x, vjp: { g, output in
         [g * output * (1 - output)]
     }, scalarVJP: { g, output, _, _ in (g * output * (1 - output), 0) })
 }
@@ -105,7 +105,7 @@ public func erf<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 @specialized(where S == Double)
 public func relu<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     // Not maximum(x, 0): that would split the gradient at 0 between the operands.
-    Variable(relu(x.value), recordedAs: "relu", inputs: [x], vjp: { g, output in
+    Variable(relu(x.value), recordedAs: "relu", x, vjp: { g, output in
         [g.keepingWherePositive(output.input(0).value)]
     },
              scalarVJP: { g, _, x, _ in (x > 0 ? g : 0, 0) })
