@@ -138,7 +138,7 @@ func apply<S: TensorScalar>(_ op: UnaryKernel<S>, _ x: S) -> S {
 }
 
 /// Elements per thread below which an elementwise kernel or reduction stays on one thread.
-let parallelGrain = 1 << 15
+let parallelGrain = 1 << 13
 
 /// Runs `body` over `0..<count` in contiguous chunks, on several threads when `count` is large.
 @inline(__always)
