@@ -14,6 +14,18 @@ import Testing
         }
     }
 
+    @Test func oneElementTensorsHoldTheirElementWithoutStorage() {
+        let original = Tensor<Double>(shape: [1, 1], scalars: [2.5])
+        var copy = original.reshaped([1])
+        #expect(original.storage == nil && copy.storage == nil && Tensor<Double>(7).storage == nil)
+        copy.update(with: Tensor([0.5])) { a, b in a += b }
+        copy[0] *= 2
+        #expect(copy == Tensor([6]))
+        #expect(original.scalar == 2.5 && original.shape == [1, 1])
+        #expect((original + Tensor(shape: [2], scalars: [1, 2])).scalars == [3.5, 4.5])
+        #expect(Tensor<Double>(shape: [2], scalars: [1, 2]).storage != nil)
+    }
+
     @Test func emptyTensorsHaveNoElements() {
         var empty = Tensor<Double>(shape: [0, 3], scalars: [])
         #expect(empty.count == 0 && empty.scalars.isEmpty)

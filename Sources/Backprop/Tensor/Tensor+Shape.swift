@@ -4,7 +4,7 @@ extension Tensor {
     @specialized(where Scalar == Double)
     public func reshaped(_ newShape: [Int]) -> Tensor {
         let resolved = checked { () throws(ShapeError) in try Shapes.reshape(shape, to: newShape) }
-        return Tensor(shape: resolved, sharing: storage)
+        return Tensor(shape: resolved, sharingElementsOf: self)
     }
 
     /// The axes reordered: axis `i` of the result is axis `permutation[i]` of this tensor.
@@ -45,21 +45,21 @@ extension Tensor {
         let axis = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: rank + 1, op: "expandingDims") }
         var newShape = shape
         newShape.insert(1, at: axis)
-        return Tensor(shape: newShape, sharing: storage)
+        return Tensor(shape: newShape, sharingElementsOf: self)
     }
 
     /// The tensor without the size-1 axis `axis`, or without every size-1 axis when `axis` is nil.
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public func squeezed(axis: Int? = nil) -> Tensor {
-        guard let axis else { return Tensor(shape: shape.filter { $0 != 1 }, sharing: storage) }
+        guard let axis else { return Tensor(shape: shape.filter { $0 != 1 }, sharingElementsOf: self) }
         let resolved = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: rank, op: "squeezed") }
         guard shape[resolved] == 1 else {
             fatalError("squeezed: axis \(axis) of shape \(describe(shape)) has size \(shape[resolved]), not 1")
         }
         var newShape = shape
         newShape.remove(at: resolved)
-        return Tensor(shape: newShape, sharing: storage)
+        return Tensor(shape: newShape, sharingElementsOf: self)
     }
 
     /// The elements at positions `range` along `axis`.

@@ -8,8 +8,11 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     // this tensor holds the only reference to it (copy-on-write), so values can cross threads.
     /// The size of each axis.
     public let shape: [Int]
-    /// The elements, shared with copies of this tensor until one of them is mutated.
-    @usableFromInline var storage: TensorStorage<Scalar>
+    /// The elements, shared with copies of this tensor until one of them is mutated; nil for
+    /// a tensor of one element, which holds it in `single` and so allocates nothing.
+    @usableFromInline var storage: TensorStorage<Scalar>?
+    /// The element of a one-element tensor; unused when `storage` holds the elements.
+    @usableFromInline var single: Scalar = 0
 
     /// Creates a tensor of `shape` from its elements in row-major order.
     ///
@@ -24,10 +27,10 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
                                  "shape \(describe(shape)) holds \(Shapes.count(shape)) elements, but \(scalars.count) were given")
             }
         }
-        self.shape = shape
-        self.storage = TensorStorage.make(count: scalars.count)
-        scalars.withUnsafeBufferPointer { source in
-            if let start = source.baseAddress { storage.base.initialize(from: start, count: source.count) }
+        self.init(shape: shape) { elements in
+            scalars.withUnsafeBufferPointer { source in
+                if let start = source.baseAddress { elements.baseAddress!.initialize(from: start, count: source.count) }
+            }
         }
     }
 
@@ -35,7 +38,9 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public init(_ scalar: Scalar) {
-        self.init(shape: [], scalars: [scalar])
+        self.shape = []
+        self.storage = nil
+        self.single = scalar
     }
 
     /// Creates a 1-d tensor from `scalars`.
@@ -81,12 +86,12 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     public var rank: Int { shape.count }
 
     /// The number of elements.
-    public var count: Int { storage.count }
+    public var count: Int { storage?.count ?? 1 }
 
     /// The only element of a tensor that holds exactly one.
     public var scalar: Scalar {
-        guard storage.count == 1 else {
-            fatalError("scalar: a tensor of shape \(describe(shape)) holds \(storage.count) elements, not 1")
+        guard count == 1 else {
+            fatalError("scalar: a tensor of shape \(describe(shape)) holds \(count) elements, not 1")
         }
         return withBuffer { $0[0] }
     }
@@ -114,26 +119,42 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     /// Creates a tensor of `shape` whose elements `body` writes, every one of them.
     init(shape: [Int], initializingWith body: (UnsafeMutableBufferPointer<Scalar>) -> Void) {
         self.shape = shape
-        self.storage = TensorStorage.make(count: Shapes.count(shape))
-        body(UnsafeMutableBufferPointer(start: storage.base, count: storage.count))
+        let count = Shapes.count(shape)
+        if count == 1 {
+            var element: Scalar = 0
+            withUnsafeMutablePointer(to: &element) { body(UnsafeMutableBufferPointer(start: $0, count: 1)) }
+            self.single = element
+        } else {
+            let storage = TensorStorage<Scalar>.make(count: count)
+            body(UnsafeMutableBufferPointer(start: storage.base, count: count))
+            self.storage = storage
+        }
     }
 
-    /// A tensor of `shape` over `storage`, shared, not copied: a reshape.
-    init(shape: [Int], sharing storage: TensorStorage<Scalar>) {
+    /// The same elements under another shape of the same count, shared, not copied: a reshape.
+    init(shape: [Int], sharingElementsOf other: Tensor) {
         self.shape = shape
-        self.storage = storage
+        self.storage = other.storage
+        self.single = other.single
     }
 
     /// Reads the elements in place.
     @usableFromInline
     func withBuffer<R>(_ body: (UnsafeBufferPointer<Scalar>) throws -> R) rethrows -> R {
-        try withExtendedLifetime(storage) { try body(UnsafeBufferPointer(start: storage.base, count: storage.count)) }
+        guard let storage else {
+            return try withUnsafePointer(to: single) { try body(UnsafeBufferPointer(start: $0, count: 1)) }
+        }
+        return try withExtendedLifetime(storage) { try body(UnsafeBufferPointer(start: storage.base, count: storage.count)) }
     }
 
     /// Writes the elements in place, first copying storage that another tensor shares.
     @usableFromInline
     mutating func withMutableBuffer<R>(_ body: (UnsafeMutableBufferPointer<Scalar>) throws -> R) rethrows -> R {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        guard storage != nil else {
+            return try withUnsafeMutablePointer(to: &single) { try body(UnsafeMutableBufferPointer(start: $0, count: 1)) }
+        }
+        if !isKnownUniquelyReferenced(&storage) { storage = storage!.copy() }
+        let storage = storage.unsafelyUnwrapped
         return try withExtendedLifetime(storage) {
             try body(UnsafeMutableBufferPointer(start: storage.base, count: storage.count))
         }
