@@ -9,10 +9,12 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     /// The size of each axis.
     public let shape: [Int]
     /// The elements, shared with copies of this tensor until one of them is mutated; nil for
-    /// a tensor of one element, which holds it in `single` and so allocates nothing.
+    /// a tensor of one element, which holds it in `singleBits` and so allocates nothing.
     @usableFromInline var storage: TensorStorage<Scalar>?
-    /// The element of a one-element tensor; unused when `storage` holds the elements.
-    @usableFromInline var single: Scalar = 0
+    /// The element of a one-element tensor, as the bytes of a field of fixed size: the
+    /// tensor's layout then does not depend on `Scalar`, so code that only copies or
+    /// destroys tensors (a variable's deinitializer) needs no generic metadata.
+    @usableFromInline var singleBits: UInt64 = 0
 
     /// Creates a tensor of `shape` from its elements in row-major order.
     ///
@@ -38,9 +40,7 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public init(_ scalar: Scalar) {
-        self.shape = []
-        self.storage = nil
-        self.single = scalar
+        self.init(shape: []) { $0[0] = scalar }
     }
 
     /// Creates a 1-d tensor from `scalars`.
@@ -121,9 +121,12 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
         self.shape = shape
         let count = Shapes.count(shape)
         if count == 1 {
-            var element: Scalar = 0
-            withUnsafeMutablePointer(to: &element) { body(UnsafeMutableBufferPointer(start: $0, count: 1)) }
-            self.single = element
+            precondition(MemoryLayout<Scalar>.size <= MemoryLayout<UInt64>.size)
+            var bits: UInt64 = 0
+            withUnsafeMutablePointer(to: &bits) {
+                $0.withMemoryRebound(to: Scalar.self, capacity: 1) { body(UnsafeMutableBufferPointer(start: $0, count: 1)) }
+            }
+            self.singleBits = bits
         } else {
             let storage = TensorStorage<Scalar>.make(count: count)
             body(UnsafeMutableBufferPointer(start: storage.base, count: count))
@@ -135,14 +138,16 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     init(shape: [Int], sharingElementsOf other: Tensor) {
         self.shape = shape
         self.storage = other.storage
-        self.single = other.single
+        self.singleBits = other.singleBits
     }
 
     /// Reads the elements in place.
     @usableFromInline
     func withBuffer<R>(_ body: (UnsafeBufferPointer<Scalar>) throws -> R) rethrows -> R {
         guard let storage else {
-            return try withUnsafePointer(to: single) { try body(UnsafeBufferPointer(start: $0, count: 1)) }
+            return try withUnsafePointer(to: singleBits) {
+                try $0.withMemoryRebound(to: Scalar.self, capacity: 1) { try body(UnsafeBufferPointer(start: $0, count: 1)) }
+            }
         }
         return try withExtendedLifetime(storage) { try body(UnsafeBufferPointer(start: storage.base, count: storage.count)) }
     }
@@ -151,7 +156,9 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     @usableFromInline
     mutating func withMutableBuffer<R>(_ body: (UnsafeMutableBufferPointer<Scalar>) throws -> R) rethrows -> R {
         guard storage != nil else {
-            return try withUnsafeMutablePointer(to: &single) { try body(UnsafeMutableBufferPointer(start: $0, count: 1)) }
+            return try withUnsafeMutablePointer(to: &singleBits) {
+                try $0.withMemoryRebound(to: Scalar.self, capacity: 1) { try body(UnsafeMutableBufferPointer(start: $0, count: 1)) }
+            }
         }
         if !isKnownUniquelyReferenced(&storage) { storage = storage!.copy() }
         let storage = storage.unsafelyUnwrapped
