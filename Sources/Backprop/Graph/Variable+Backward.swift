@@ -53,15 +53,18 @@ extension Variable {
         var reached: [(Variable, Variable)] = []
         GradientMode.$isRecording.withValue(createGraph) {
             for reference in order.reversed() {
+                let passedOn = reference._withUnsafeGuaranteedRef { node in
+                    guard node.isRecorded, node.hasPendingScalar, node.pendingGradient == nil,
+                          let rule = node.scalarVJP, !isTarget(node) else { return false }
+                    node.hasPendingScalar = false
+                    node.propagate(node.pendingScalar, through: rule)
+                    return true
+                }
+                if passedOn { continue }
                 let node = reference.takeUnretainedValue()
                 guard node.isRecorded else {
                     guard let upstream = node.takePendingGradient() else { continue }
                     if node.requiresGrad || isTarget(node) { reached.append((node, upstream)) }
-                    continue
-                }
-                if node.hasPendingScalar, node.pendingGradient == nil, let rule = node.scalarVJP, !isTarget(node) {
-                    node.hasPendingScalar = false
-                    node.propagate(node.pendingScalar, through: rule)
                     continue
                 }
                 guard let upstream = node.takePendingGradient() else { continue }
@@ -106,14 +109,17 @@ extension Variable {
         }
     }
 
-    /// Hands `upstream` through a rule on numbers to this node's one or two inputs.
+    /// Hands `upstream` through a rule on numbers to this node's one or two inputs, which
+    /// it reads through unretained references: this node holds them.
     @inline(__always)
     private func propagate(_ upstream: Scalar, through rule: ScalarVJP) {
-        let x = input(0)
-        let y = inputCount > 1 ? input(1) : nil
-        let (dx, dy) = rule(upstream, value.scalar, x.value.scalar, y?.value.scalar ?? 0)
-        if x.requiresGrad { x.addPending(dx) }
-        if let y, y.requiresGrad { y.addPending(dy) }
+        let x = unretainedInput(0)
+        let y = inputCount > 1 ? unretainedInput(1) : nil
+        let xValue = x._withUnsafeGuaranteedRef { $0.value.scalar }
+        let yValue = y?._withUnsafeGuaranteedRef { $0.value.scalar } ?? 0
+        let (dx, dy) = rule(upstream, value.scalar, xValue, yValue)
+        x._withUnsafeGuaranteedRef { if $0.requiresGrad { $0.addPending(dx) } }
+        y?._withUnsafeGuaranteedRef { if $0.requiresGrad { $0.addPending(dy) } }
     }
 
     /// Takes the gradient waiting at this node as a variable, shaped like the node, or nil if none waits.
@@ -143,22 +149,25 @@ extension Variable {
         var stack: [(node: Unmanaged<Variable>, next: Int)] = [(.passUnretained(self), 0)]
         isVisited = true
         while let (reference, next) = stack.last {
-            let input: Variable? = reference._withUnsafeGuaranteedRef { node in
-                next < node.inputCount ? node.input(next) : nil
+            let child = reference._withUnsafeGuaranteedRef { node in
+                next < node.inputCount ? node.unretainedInput(next) : nil
             }
-            guard let input else {
+            guard let child else {
                 order.append(reference)
                 stack.removeLast()
                 continue
             }
             stack[stack.count - 1].next += 1
-            guard input.requiresGrad, !input.isVisited else { continue }
-            input.isVisited = true
-            if let name = input.releasedOp {
-                fatalError("backward: the graph behind a '\(name)' result was freed by an earlier backward; "
-                           + "pass retainGraph: true to that call to backpropagate through it twice")
+            let isNew = child._withUnsafeGuaranteedRef { input in
+                guard input.requiresGrad, !input.isVisited else { return false }
+                input.isVisited = true
+                if let name = input.releasedOp {
+                    fatalError("backward: the graph behind a '\(name)' result was freed by an earlier backward; "
+                               + "pass retainGraph: true to that call to backpropagate through it twice")
+                }
+                return true
             }
-            stack.append((.passUnretained(input), 0))
+            if isNew { stack.append((child, 0)) }
         }
         for node in order { node._withUnsafeGuaranteedRef { $0.isVisited = false } }
         return order

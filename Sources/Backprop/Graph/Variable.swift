@@ -198,6 +198,16 @@ public final class Variable<Scalar: TensorScalar> {
         }
     }
 
+    /// Input `i` of a recorded node, unretained: valid while this node holds its record.
+    @inline(__always)
+    func unretainedInput(_ i: Int) -> Unmanaged<Variable> {
+        switch i {
+        case 0: return firstInput.map(Unmanaged.passUnretained).unsafelyUnwrapped
+        case 1: return secondInput.map(Unmanaged.passUnretained).unsafelyUnwrapped
+        default: return laterInputs.withUnsafeBufferPointer { Unmanaged.passUnretained($0[i - 2]) }
+        }
+    }
+
     /// The inputs of a recorded node in order; empty for a leaf and once released.
     var inputs: [Variable] { (0..<inputCount).map(input) }
 

@@ -1,11 +1,16 @@
 extension Tensor {
     /// Applies an elementwise kernel.
     func map(_ op: UnaryKernel<Scalar>) -> Tensor {
-        withBuffer { x in Tensor(shape: shape) { out in Scalar._run(.map(op, x, out)) } }
+        // One element held inline: the kernel's own formula, without the kernel's call.
+        if storage == nil { return Tensor(shape: shape, element: apply(op, element)) }
+        return withBuffer { x in Tensor(shape: shape) { out in Scalar._run(.map(op, x, out)) } }
     }
 
     /// Combines two tensors elementwise, broadcasting them by NumPy's rules.
     func combining(_ other: Tensor, _ op: BinaryKernel, name: String) -> Tensor {
+        if storage == nil && other.storage == nil && shape == other.shape {
+            return Tensor(shape: shape, element: apply(op, element, other.element))
+        }
         // Equal shapes, or one side a single value: one flat loop, with no stride arrays.
         if let (outShape, lhsStride, rhsStride) = flatCombination(with: other) {
             return withBuffer { a in

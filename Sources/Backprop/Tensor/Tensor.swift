@@ -134,6 +134,18 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
         }
     }
 
+    /// A one-element tensor of `shape` (every size 1) holding `element` inline.
+    @inline(__always)
+    init(shape: [Int], element: Scalar) {
+        self.shape = shape
+        withUnsafeMutableBytes(of: &singleBits) { $0.storeBytes(of: element, as: Scalar.self) }
+    }
+
+    /// The element of a tensor that holds it inline (`storage` is nil).
+    var element: Scalar {
+        @inline(__always) get { withUnsafeBytes(of: singleBits) { $0.load(as: Scalar.self) } }
+    }
+
     /// The same elements under another shape of the same count, shared, not copied: a reshape.
     init(shape: [Int], sharingElementsOf other: Tensor) {
         self.shape = shape
