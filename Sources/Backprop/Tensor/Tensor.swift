@@ -90,6 +90,7 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
 
     /// The only element of a tensor that holds exactly one.
     public var scalar: Scalar {
+        if storage == nil { return element }
         guard count == 1 else {
             fatalError("scalar: a tensor of shape \(describe(shape)) holds \(count) elements, not 1")
         }
