@@ -139,9 +139,8 @@ public final class Variable<Scalar: TensorScalar> {
     }
 
     /// Whether an op on `x` is recorded now. The ops that VJPs use most (arithmetic, relu's
-    /// mask) check first and return `Variable(value)` when not, before they build an inputs
-    /// array and a VJP closure that would go unused: a first-order sweep's own arithmetic
-    /// then costs a tensor per op, not three allocations.
+    /// mask) check first and return `Variable(value)` when not, before they build a VJP
+    /// closure that would go unused.
     @inline(__always)
     static func isRecorded(on x: Variable) -> Bool { x.requiresGrad && GradientMode.isRecording }
 
