@@ -107,8 +107,7 @@ public func relu<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     // Not maximum(x, 0): that would split the gradient at 0 between the operands.
     Variable(relu(x.value), recordedAs: "relu", x, vjp: { g, output in
         [g.keepingWherePositive(output.input(0).value)]
-    },
-             scalarVJP: { g, _, x, _ in (x > 0 ? g : 0, 0) })
+    }, scalarVJP: { g, _, x, _ in (x > 0 ? g : 0, 0) })
 }
 
 extension Variable {

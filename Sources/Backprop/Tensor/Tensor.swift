@@ -40,7 +40,7 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public init(_ scalar: Scalar) {
-        self.init(shape: []) { $0[0] = scalar }
+        self.init(shape: [], element: scalar)
     }
 
     /// Creates a 1-d tensor from `scalars`.
@@ -138,6 +138,7 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     /// A one-element tensor of `shape` (every size 1) holding `element` inline.
     @inline(__always)
     init(shape: [Int], element: Scalar) {
+        precondition(MemoryLayout<Scalar>.size <= MemoryLayout<UInt64>.size)
         self.shape = shape
         withUnsafeMutableBytes(of: &singleBits) { $0.storeBytes(of: element, as: Scalar.self) }
     }
