@@ -69,14 +69,14 @@ extension Variable {
                 }
                 guard let upstream = node.takePendingGradient() else { continue }
                 if isTarget(node) { reached.append((node, upstream)) }
-                let inputs = node.inputs, op = node.op ?? ""
                 let inputGradients = node.vjp!(upstream, node)
-                precondition(inputGradients.count == inputs.count,
-                             "backward: the VJP of '\(op)' returned \(inputGradients.count) gradients for \(inputs.count) inputs")
-                for (i, (input, gradient)) in zip(inputs, inputGradients).enumerated() {
+                precondition(inputGradients.count == node.inputCount,
+                             "backward: the VJP of '\(node.op ?? "")' returned \(inputGradients.count) gradients for \(node.inputCount) inputs")
+                for (i, gradient) in inputGradients.enumerated() {
+                    let input = node.input(i)
                     guard let gradient, input.requiresGrad else { continue }
                     guard gradient.shape == input.shape else {
-                        fatalError("backward: the VJP of '\(op)' returned a gradient of shape \(describe(gradient.shape)) "
+                        fatalError("backward: the VJP of '\(node.op ?? "")' returned a gradient of shape \(describe(gradient.shape)) "
                                    + "for input \(i) of shape \(describe(input.shape))")
                     }
                     accumulate(gradient, into: input, asNumber: !createGraph)
