@@ -45,7 +45,7 @@ struct Windows {
     var kernelGeometry: [Int] { [batch, channels, height, width, kernelHeight, kernelWidth, stride, padding, outHeight, outWidth] }
 
     init(input: [Int], filter: [Int], stride: Int, padding: Int, op: String = "conv2d") throws(ShapeError) {
-        let shown = "input \(describe(input)), filter \(describe(filter))"
+        var shown: String { "input \(describe(input)), filter \(describe(filter))" }   // for messages only
         guard input.count == 4, filter.count == 4 else {
             throw ShapeError(op, "\(shown): both must be 4-d (NCHW input, [out, in, kH, kW] filter)")
         }

@@ -27,7 +27,8 @@ extension Shapes {
     /// Checks the operands of a matrix product and returns its sizes.
     static func matmul(_ a: [Int], transposed transposeA: Bool = false,
                        _ b: [Int], transposed transposeB: Bool = false) throws(ShapeError) -> Product {
-        let shown = "\(describe(a))\(transposeA ? "ᵀ" : "") × \(describe(b))\(transposeB ? "ᵀ" : "")"
+        // Built only for a message: matmul runs this check on every call.
+        var shown: String { "\(describe(a))\(transposeA ? "ᵀ" : "") × \(describe(b))\(transposeB ? "ᵀ" : "")" }
         guard (a.count == 2 && b.count == 2) || (a.count == 3 && b.count == 3) else {
             throw ShapeError("matmul", "\(shown): operands must both be 2-d or both 3-d (batched)")
         }
