@@ -46,10 +46,11 @@ public final class Variable<Scalar: TensorScalar> {
 
     /// The variables the value was computed from, while the record is held: the first two
     /// in fields of their own, so that recording an op of one or two inputs allocates nothing
-    /// beside the node itself, and any more in an array.
+    /// beside the node itself, and any more in an array (nil when there are none: a nil
+    /// reference costs less to copy and destroy than the shared empty array).
     @exclusivity(unchecked) private var firstInput: Variable?
     @exclusivity(unchecked) private var secondInput: Variable?
-    @exclusivity(unchecked) private var laterInputs: [Variable] = []
+    @exclusivity(unchecked) private var laterInputs: [Variable]?
     @exclusivity(unchecked) private(set) var inputCount = 0
 
     /// The op's VJP, while the record is held.
@@ -127,7 +128,7 @@ public final class Variable<Scalar: TensorScalar> {
             self.op = op
             firstInput = x
             secondInput = y
-            laterInputs = later
+            laterInputs = later.isEmpty ? nil : later
             inputCount = (y == nil ? 1 : 2) + later.count
             self.vjp = vjp
             let isScalar = value.count == 1 && later.isEmpty && x.value.count == 1 && (y?.value.count ?? 1) == 1
@@ -138,17 +139,13 @@ public final class Variable<Scalar: TensorScalar> {
         }
     }
 
-    /// Whether an op on `x` is recorded now. The ops that VJPs use most (arithmetic, relu's
-    /// mask) check first and return `Variable(value)` when not, before they build a VJP
-    /// closure that would go unused.
+    /// Whether an op on `x` is recorded now. An op whose VJP closure captures a value (a
+    /// constant factor, relu's mask) checks first and returns `Variable(value)` when not,
+    /// before it allocates a closure that would go unused. Ops whose closures capture
+    /// nothing leave the check to the initializer: reading the recording flag is a
+    /// task-local lookup, the dearest part of recording a scalar op, so it is done once.
     @inline(__always)
     static func isRecorded(on x: Variable) -> Bool { x.requiresGrad && GradientMode.isRecording }
-
-    /// Whether an op on `x` and `y` is recorded now.
-    @inline(__always)
-    static func isRecorded(on x: Variable, _ y: Variable) -> Bool {
-        (x.requiresGrad || y.requiresGrad) && GradientMode.isRecording
-    }
 
     /// Frees the graph behind this node iteratively: releasing a 100,000-op
     /// chain by recursive deinitialization would overflow the stack.
@@ -170,7 +167,7 @@ public final class Variable<Scalar: TensorScalar> {
     func releaseRecord() {
         firstInput = nil
         secondInput = nil
-        laterInputs = []
+        laterInputs = nil
         inputCount = 0
         vjp = nil
         scalarVJP = nil
@@ -193,7 +190,7 @@ public final class Variable<Scalar: TensorScalar> {
         switch i {
         case 0: return firstInput.unsafelyUnwrapped
         case 1: return secondInput.unsafelyUnwrapped
-        default: return laterInputs[i - 2]
+        default: return laterInputs.unsafelyUnwrapped[i - 2]
         }
     }
 
@@ -203,7 +200,7 @@ public final class Variable<Scalar: TensorScalar> {
         switch i {
         case 0: return firstInput.map(Unmanaged.passUnretained).unsafelyUnwrapped
         case 1: return secondInput.map(Unmanaged.passUnretained).unsafelyUnwrapped
-        default: return laterInputs.withUnsafeBufferPointer { Unmanaged.passUnretained($0[i - 2]) }
+        default: return laterInputs.unsafelyUnwrapped.withUnsafeBufferPointer { Unmanaged.passUnretained($0[i - 2]) }
         }
     }
 

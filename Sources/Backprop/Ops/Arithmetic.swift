@@ -6,9 +6,7 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func + (lhs: Variable, rhs: Variable) -> Variable {
-        let value = lhs.value + rhs.value
-        guard isRecorded(on: lhs, rhs) else { return Variable(value) }
-        return Variable(value, recordedAs: "add", lhs, rhs, vjp: { g, output in
+        Variable(lhs.value + rhs.value, recordedAs: "add", lhs, rhs, vjp: { g, output in
             [g.sum(toShape: output.input(0).shape), g.sum(toShape: output.input(1).shape)]
         }, scalarVJP: { g, _, _, _ in (g, g) })
     }
@@ -17,9 +15,7 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func - (lhs: Variable, rhs: Variable) -> Variable {
-        let value = lhs.value - rhs.value
-        guard isRecorded(on: lhs, rhs) else { return Variable(value) }
-        return Variable(value, recordedAs: "subtract", lhs, rhs, vjp: { g, output in
+        Variable(lhs.value - rhs.value, recordedAs: "subtract", lhs, rhs, vjp: { g, output in
             [g.sum(toShape: output.input(0).shape), (-g).sum(toShape: output.input(1).shape)]
         }, scalarVJP: { g, _, _, _ in (g, -g) })
     }
@@ -28,9 +24,7 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func * (lhs: Variable, rhs: Variable) -> Variable {
-        let value = lhs.value * rhs.value
-        guard isRecorded(on: lhs, rhs) else { return Variable(value) }
-        return Variable(value, recordedAs: "multiply", lhs, rhs, vjp: { g, output in
+        Variable(lhs.value * rhs.value, recordedAs: "multiply", lhs, rhs, vjp: { g, output in
             let (lhs, rhs) = (output.input(0), output.input(1))
             return [(g * rhs).sum(toShape: lhs.shape), (g * lhs).sum(toShape: rhs.shape)]
         }, scalarVJP: { g, _, x, y in (g * y, g * x) })
@@ -40,9 +34,7 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func / (lhs: Variable, rhs: Variable) -> Variable {
-        let value = lhs.value / rhs.value
-        guard isRecorded(on: lhs, rhs) else { return Variable(value) }
-        return Variable(value, recordedAs: "divide", lhs, rhs, vjp: { g, output in
+        Variable(lhs.value / rhs.value, recordedAs: "divide", lhs, rhs, vjp: { g, output in
             // d(a/b)/db = −(a/b)/b: reuse the output.
             let (lhs, rhs) = (output.input(0), output.input(1))
             return [(g / rhs).sum(toShape: lhs.shape), (-(g * output) / rhs).sum(toShape: rhs.shape)]
@@ -51,7 +43,6 @@ extension Variable {
 
     /// Elementwise negation.
     public static prefix func - (x: Variable) -> Variable {
-        guard isRecorded(on: x) else { return Variable(-x.value) }
         return Variable(-x.value, recordedAs: "negate", x, vjp: { g, _ in [-g] },
                         scalarVJP: { g, _, _, _ in (-g, 0) })
     }
@@ -61,7 +52,6 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func + (lhs: Variable, rhs: Scalar) -> Variable {
-        guard isRecorded(on: lhs) else { return Variable(lhs.value + rhs) }
         return Variable(lhs.value + rhs, recordedAs: "add", lhs, vjp: { g, _ in [g] },
                         scalarVJP: { g, _, _, _ in (g, 0) })
     }
@@ -77,7 +67,6 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func - (lhs: Scalar, rhs: Variable) -> Variable {
-        guard isRecorded(on: rhs) else { return Variable(lhs - rhs.value) }
         return Variable(lhs - rhs.value, recordedAs: "subtract", rhs, vjp: { g, _ in [-g] },
                         scalarVJP: { g, _, _, _ in (-g, 0) })
     }
@@ -101,7 +90,6 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func / (lhs: Scalar, rhs: Variable) -> Variable {
-        guard isRecorded(on: rhs) else { return Variable(lhs / rhs.value) }
         return Variable(lhs / rhs.value, recordedAs: "divide", rhs, vjp: { g, output in
             [-(g * output) / output.input(0)]           // d(c/x)/dx = −(c/x)/x
         }, scalarVJP: { g, output, x, _ in (-(g * output) / x, 0) })

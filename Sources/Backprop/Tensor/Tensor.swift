@@ -86,15 +86,21 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     public var rank: Int { shape.count }
 
     /// The number of elements.
-    public var count: Int { storage?.count ?? 1 }
+    public var count: Int {
+        @inline(__always) get { storage?.count ?? 1 }
+    }
 
-    /// The only element of a tensor that holds exactly one.
+    /// The only element of a tensor that holds exactly one. Inlined, like ``count``: the
+    /// backward sweep of a scalar graph reads it for every node, and a call would copy the
+    /// tensor (and retain its shape) first.
     public var scalar: Scalar {
-        if storage == nil { return element }
-        guard count == 1 else {
-            fatalError("scalar: a tensor of shape \(describe(shape)) holds \(count) elements, not 1")
+        @inline(__always) get {
+            if storage == nil { return element }
+            guard count == 1 else {
+                fatalError("scalar: a tensor of shape \(describe(shape)) holds \(count) elements, not 1")
+            }
+            return withBuffer { $0[0] }
         }
-        return withBuffer { $0[0] }
     }
 
     /// The element at a full index, one position per axis.
