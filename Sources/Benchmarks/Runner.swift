@@ -51,10 +51,24 @@ func time(_ workload: String, _ options: BenchOptions) -> [String] {
         note("\(workload): \(timing.summary)")
         record("median_time", timing.median * 1e3, "ms", timing.reps)
         record("us_per_op", timing.median * 1e6 / 10_000, "us/op", timing.reps)
+        timeFloor(beside: chain, options)
     default:   // mlp-train-memory: in a fresh process
         lines += runChild(CommandLine.arguments[0], ["--memory-child", "--threads", String(threads)], echo: true)
     }
     return lines
+}
+
+/// Times scalar-chain on the bare graph of `ClassGraphFloor.swift`, after checking that it
+/// computes what `chain` does, and prints the result on stderr: a reference, not a result line.
+func timeFloor(beside chain: ScalarChain, _ options: BenchOptions) {
+    let floor = FloorChain()
+    let (x, floorX) = (chain(), floor())
+    let same = [(x, floorX), (chain.x0.grad!.scalar, floor.x0.gradient), (chain.w.grad!.scalar, floor.w.gradient),
+                (chain.b.grad!.scalar, floor.b.gradient)].allSatisfy { $0.bitPattern == $1.bitPattern }
+    precondition(same, "scalar-chain: the bare graph's result or gradients differ from Backprop's")
+    let timing = timeIt({ floor() }, minTime: options.minTime)
+    note(String(format: "scalar-chain on bare nodes (one object per op, no framework; same bits): %.4f us/op; ",
+                timing.median * 1e6 / 10_000) + timing.summary)
 }
 
 /// mlp-train-memory, in this fresh process: 1,000 steps with no warm-up, VmRSS at steps 100 and 1,000.
