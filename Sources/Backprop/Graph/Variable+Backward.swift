@@ -47,8 +47,9 @@ extension Variable {
     /// node whose record has a ``ScalarVJP`` passes it on without making a variable.
     func sweep(seed: Variable, targets: [Variable], createGraph: Bool, retainGraph: Bool) -> [(Variable, Variable)] {
         let order = topologicalOrderUnretained()
-        let targetIDs = Set(targets.map(ObjectIdentifier.init)), hasTargets = !targets.isEmpty
-        let isTarget = { (node: Variable) in hasTargets && targetIDs.contains(ObjectIdentifier(node)) }
+        // nil when there are no targets (a backward call): the per-node check then touches no set.
+        let targetIDs = targets.isEmpty ? nil : Set(targets.map(ObjectIdentifier.init))
+        let isTarget = { (node: Variable) in targetIDs?.contains(ObjectIdentifier(node)) == true }
         accumulate(seed, into: self, asNumber: !createGraph)
         var reached: [(Variable, Variable)] = []
         GradientMode.$isRecording.withValue(createGraph) {
