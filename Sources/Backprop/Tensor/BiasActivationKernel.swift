@@ -24,7 +24,13 @@ func biasActivationKernel<S: TensorScalar>(_ op: UnaryKernel<S>, _ x: UnsafeBuff
             // The hot activations get their own loops, so that the compiler can vectorize them.
             switch op {
             case .relu: for c in 0..<columns { out[start + c] = Swift.max(x[start + c] + bias[c], 0) }
-            default: for c in 0..<columns { out[start + c] = apply(op, x[start + c] + bias[c]) }
+            default:
+                // The sum first, then the activation over the row in place where it has a vector form.
+                for c in 0..<columns { out[start + c] = x[start + c] + bias[c] }
+                let row = out.baseAddress! + start
+                if !vectorMap(op, row, row, count: columns) {
+                    for c in 0..<columns { out[start + c] = apply(op, out[start + c]) }
+                }
             }
         }
     }

@@ -148,6 +148,9 @@ func forEachChunk(_ count: Int, grain: Int = parallelGrain, _ body: (Range<Int>)
 
 func mapKernel<S: TensorScalar>(_ op: UnaryKernel<S>, _ x: UnsafeBufferPointer<S>, _ out: UnsafeMutableBufferPointer<S>) {
     forEachChunk(x.count) { range in
+        if vectorMap(op, x.baseAddress! + range.lowerBound, out.baseAddress! + range.lowerBound, count: range.count) {
+            return
+        }
         // Hot, parameter-free cases get their own loops so the compiler can vectorize them.
         switch op {
         case .negate: for i in range { out[i] = -x[i] }
