@@ -36,13 +36,13 @@ func time(_ workload: String, _ options: BenchOptions) -> [String] {
         let n = Int(workload.dropFirst(5))!
         let (a, b) = gemmOperands(n)
         let timing = timeIt({ _ = matmul(a, b) }, minTime: options.minTime)
-        note("\(workload): \(timing.summary)")
+        note("\(workload): \(timing.summary)" + coreToCoreNote(threads: threads))
         record("median_time", timing.median * 1e3, "ms", timing.reps)
         record("gflops", 2 * pow(Double(n), 3) / timing.median / 1e9, "GFLOPS", timing.reps)
     case "mlp-train", "small-mlp-train", "conv-train":
         let step = workload == "mlp-train" ? mlpTrainStep() : workload == "conv-train" ? convTrainStep() : smallMLPTrainStep()
         let timing = timeIt({ step() }, minTime: options.minTime)
-        note("\(workload): \(timing.summary)")
+        note("\(workload): \(timing.summary)" + coreToCoreNote(threads: threads))
         record("median_time", timing.median * 1e3, "ms", timing.reps)
         record("steps_per_s", 1 / timing.median, "steps/s", timing.reps)
     case "scalar-chain":
