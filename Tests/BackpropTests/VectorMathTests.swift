@@ -48,6 +48,15 @@ private func sigmoid(_ x: Double) -> Double { x >= 0 ? 1 / (1 + exp(-x)) : exp(x
         #expect(largestError(sigmoid, sigmoid) <= 2)
     }
 
+    @Test func logSoftmaxIsWithinTwoUnitsOfTheDoubleResult() {
+        let logits = Tensor<Float>.uniform([64, 37], low: -30, high: 30, seed: 3)
+        let actual = logits.logSoftmax(axis: 1).scalars
+        let exact = logits.converted(to: Double.self).logSoftmax(axis: 1).scalars
+        // In units in the last place of the result, or of 1 for results nearer 0.
+        let worst = zip(actual, exact).map { abs(Double($0) - $1) / Double(Swift.max(abs(Float($1)), 1).ulp) }.max()
+        #expect((worst ?? .infinity) <= 2)
+    }
+
     @Test func specialValues() {
         let x: [Float] = [.infinity, -.infinity, .nan, 0, -0.0, 89, -104, 88.72, 1e-30]
         let e = exp(Tensor(x)).scalars, t = tanh(Tensor(x)).scalars, s = sigmoid(Tensor(x)).scalars

@@ -28,7 +28,19 @@ func logSoftmaxKernel<S: TensorScalar>(_ x: UnsafeBufferPointer<S>, outer: Int, 
             for c in 0..<count { maximum = Swift.max(maximum, x[start + c * inner]) }
             let shift = maximum.isFinite ? maximum : 0
             var total: S = 0
-            for c in 0..<count { total += S.exp(x[start + c * inner] - shift) }
+            if inner == 1 {
+                // A contiguous row: its shifted values in the output first, then their
+                // exponentials there in place, eight lanes at a time for Float.
+                let row = out.baseAddress! + start
+                for c in 0..<count { row[c] = x[start + c] - shift }
+                if vectorMap(.exp, row, row, count: count) {
+                    for c in 0..<count { total += row[c] }
+                } else {
+                    for c in 0..<count { total += S.exp(row[c]) }
+                }
+            } else {
+                for c in 0..<count { total += S.exp(x[start + c * inner] - shift) }
+            }
             let logTotal = S.log(total)      // a NaN anywhere in the row makes the whole row NaN
             for c in 0..<count { out[start + c * inner] = (x[start + c * inner] - shift) - logTotal }
         }
