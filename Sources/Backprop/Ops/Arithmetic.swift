@@ -43,8 +43,8 @@ extension Variable {
 
     /// Elementwise negation.
     public static prefix func - (x: Variable) -> Variable {
-        return Variable(-x.value, recordedAs: "negate", x, vjp: { g, _ in [-g] },
-                        scalarVJP: { g, _, _, _ in (-g, 0) })
+        Variable(-x.value, recordedAs: "negate", x, vjp: { g, _ in [-g] },
+                 scalarVJP: { g, _, _, _ in (-g, 0) })
     }
 
     // MARK: With a scalar
@@ -52,8 +52,8 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func + (lhs: Variable, rhs: Scalar) -> Variable {
-        return Variable(lhs.value + rhs, recordedAs: "add", lhs, vjp: { g, _ in [g] },
-                        scalarVJP: { g, _, _, _ in (g, 0) })
+        Variable(lhs.value + rhs, recordedAs: "add", lhs, vjp: { g, _ in [g] },
+                 scalarVJP: { g, _, _, _ in (g, 0) })
     }
 
     @specialized(where Scalar == Float)
@@ -67,8 +67,8 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func - (lhs: Scalar, rhs: Variable) -> Variable {
-        return Variable(lhs - rhs.value, recordedAs: "subtract", rhs, vjp: { g, _ in [-g] },
-                        scalarVJP: { g, _, _, _ in (-g, 0) })
+        Variable(lhs - rhs.value, recordedAs: "subtract", rhs, vjp: { g, _ in [-g] },
+                 scalarVJP: { g, _, _, _ in (-g, 0) })
     }
 
     @specialized(where Scalar == Float)
@@ -90,7 +90,7 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func / (lhs: Scalar, rhs: Variable) -> Variable {
-        return Variable(lhs / rhs.value, recordedAs: "divide", rhs, vjp: { g, output in
+        Variable(lhs / rhs.value, recordedAs: "divide", rhs, vjp: { g, output in
             [-(g * output) / output.input(0)]           // d(c/x)/dx = −(c/x)/x
         }, scalarVJP: { g, output, x, _ in (-(g * output) / x, 0) })
     }

@@ -148,7 +148,8 @@ func forEachChunk(_ count: Int, grain: Int = parallelGrain, _ body: (Range<Int>)
 
 func mapKernel<S: TensorScalar>(_ op: UnaryKernel<S>, _ x: UnsafeBufferPointer<S>, _ out: UnsafeMutableBufferPointer<S>) {
     forEachChunk(x.count) { range in
-        if vectorMap(op, x.baseAddress! + range.lowerBound, out.baseAddress! + range.lowerBound, count: range.count) {
+        if let xBase = x.baseAddress, let outBase = out.baseAddress,
+           vectorMap(op, xBase + range.lowerBound, outBase + range.lowerBound, count: range.count) {
             return
         }
         // Hot, parameter-free cases get their own loops so the compiler can vectorize them.

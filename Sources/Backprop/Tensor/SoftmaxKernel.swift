@@ -28,10 +28,10 @@ func logSoftmaxKernel<S: TensorScalar>(_ x: UnsafeBufferPointer<S>, outer: Int, 
             for c in 0..<count { maximum = Swift.max(maximum, x[start + c * inner]) }
             let shift = maximum.isFinite ? maximum : 0
             var total: S = 0
-            if inner == 1 {
+            if inner == 1, let base = out.baseAddress {
                 // A contiguous row: its shifted values in the output first, then their
                 // exponentials there in place, eight lanes at a time for Float.
-                let row = out.baseAddress! + start
+                let row = base + start
                 for c in 0..<count { row[c] = x[start + c] - shift }
                 if vectorMap(.exp, row, row, count: count) {
                     for c in 0..<count { total += row[c] }

@@ -102,8 +102,8 @@ enum VectorMath {
 
     /// `out[i] = f(x[i])` for `count` elements; `out` may be `x`.
     @inline(__always)
-    private static func map(_ f: (FloatVector) -> FloatVector, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                    count: Int) {
+    private static func map(_ f: (FloatVector) -> FloatVector, _ x: UnsafePointer<Float>,
+                            _ out: UnsafeMutablePointer<Float>, count: Int) {
         let width = FloatVector.scalarCount
         var i = 0
         while i + width <= count {
