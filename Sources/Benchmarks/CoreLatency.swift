@@ -15,22 +15,32 @@ func coreToCoreRoundTrip(trips: Int = 20_000, runs: Int = 5) -> Double? {
     guard ProcessInfo.processInfo.activeProcessorCount >= 2 else { return nil }
     var samples: [Double] = []
     for run in 0...runs {      // run 0 is a warm-up: a new thread may start on the same core
-        let trips = run == 0 ? trips / 10 : trips
         let flag = SharedFlag()
         let partner = Thread {
-            // Answers each odd value with the next even one.
-            for trip in 0..<trips {
-                while flag.value.load(ordering: .acquiring) != 2 &* trip &+ 1 {}
-                flag.value.store(2 &* trip &+ 2, ordering: .releasing)
+            // Answers each odd value with the next even one, until told to stop (−1).
+            var expected = 1
+            while true {
+                let value = flag.value.load(ordering: .acquiring)
+                if value == -1 { return }
+                if value == expected {
+                    flag.value.store(expected + 1, ordering: .releasing)
+                    expected += 2
+                }
             }
         }
         partner.start()
-        let start = DispatchTime.now().uptimeNanoseconds
-        for trip in 0..<trips {
-            flag.value.store(2 &* trip &+ 1, ordering: .releasing)
-            while flag.value.load(ordering: .acquiring) != 2 &* trip &+ 2 {}
+        // At most 50 ms a run: on a busy machine the partner may wait for a core.
+        let start = DispatchTime.now().uptimeNanoseconds, deadline = start + 50_000_000
+        var completed = 0
+        while completed < (run == 0 ? trips / 10 : trips) {
+            flag.value.store(2 * completed + 1, ordering: .releasing)
+            while flag.value.load(ordering: .acquiring) != 2 * completed + 2 {}
+            completed += 1
+            if completed % 256 == 0 && DispatchTime.now().uptimeNanoseconds > deadline { break }
         }
-        if run > 0 { samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / Double(trips)) }
+        let elapsed = DispatchTime.now().uptimeNanoseconds - start
+        flag.value.store(-1, ordering: .releasing)
+        if run > 0 { samples.append(Double(elapsed) / Double(completed)) }
     }
     return samples.sorted()[samples.count / 2]
 }
