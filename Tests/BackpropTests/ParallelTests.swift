@@ -87,26 +87,24 @@ private func chunks(_ count: Int, threads: Int, minimumChunk: Int = 1) -> [Range
     }
 
     @Test func setAndRestore() {
-        let saved = Backprop.threadCount
-        #expect(saved >= 1)
-        Backprop.threadCount = 3
-        #expect(Backprop.threadCount == 3)
-        Backprop.threadCount = saved
-        #expect(Backprop.threadCount == saved)
+        threadCountSetting.withLock {
+            let saved = Backprop.threadCount
+            #expect(saved >= 1)
+            Backprop.threadCount = 3
+            #expect(Backprop.threadCount == 3)
+            Backprop.threadCount = saved
+            #expect(Backprop.threadCount == saved)
+        }
     }
 
     /// matmul through the public setting: the same bits for one thread and for several.
     @Test func matmulIdenticalForAnyThreadCount() {
         let a = Tensor<Float>.uniform([300, 260], low: -1, high: 1, seed: 1)
         let b = Tensor<Float>.uniform([260, 310], low: -1, high: 1, seed: 2)
-        let saved = Backprop.threadCount
-        defer { Backprop.threadCount = saved }
-        Backprop.threadCount = 1
-        let one = matmul(a, b).scalars
+        let one = withThreads(1) { matmul(a, b).scalars }
         for threads in [2, 3] {
-            Backprop.threadCount = threads
-            #expect(matmul(a, b).scalars == one)
-            #expect(matmul(a, b).scalars == one)
+            #expect(withThreads(threads) { matmul(a, b).scalars } == one)
+            #expect(withThreads(threads) { matmul(a, b).scalars } == one)
         }
     }
 }

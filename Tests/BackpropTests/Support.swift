@@ -1,5 +1,20 @@
+import Foundation
 import Testing
 @testable import Backprop
+
+/// Held by every test that changes the process-wide `threadCount`: tests run in parallel,
+/// and one test's setting must not be read back, or restored, by another.
+let threadCountSetting = NSLock()
+
+/// Runs `body` with `threadCount` set to `count`, restoring it afterwards.
+func withThreads<R>(_ count: Int, _ body: () throws -> R) rethrows -> R {
+    try threadCountSetting.withLock {
+        let saved = threadCount
+        threadCount = count
+        defer { threadCount = saved }
+        return try body()
+    }
+}
 
 /// Expects two tensors of equal shape whose elements differ by at most `tolerance`.
 func expectClose<S: TensorScalar>(_ actual: Tensor<S>, _ expected: Tensor<S>, tolerance: S = 1e-9,

@@ -78,10 +78,7 @@ private func sigmoid(_ x: Double) -> Double { x >= 0 ? 1 / (1 + exp(-x)) : exp(x
                 #expect(part == Array(reference[3..<(3 + length)]), "length \(length)")
             }
             for threads in [1, 2, 3] {
-                let saved = threadCount
-                threadCount = threads
-                defer { threadCount = saved }
-                #expect(function(Tensor(values)).scalars == reference, "threads \(threads)")
+                #expect(withThreads(threads) { function(Tensor(values)).scalars } == reference, "threads \(threads)")
             }
         }
         let x = Tensor<Float>(shape: [3, 5], scalars: Array(values[0..<15])), bias = Tensor<Float>(Array(values[20..<25]))

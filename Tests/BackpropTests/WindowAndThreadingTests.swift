@@ -1,14 +1,6 @@
 import Testing
 @testable import Backprop
 
-/// Runs `body` with `threadCount` set to `count`, restoring it afterwards.
-private func withThreads<R>(_ count: Int, _ body: () -> R) -> R {
-    let saved = threadCount
-    threadCount = count
-    defer { threadCount = saved }
-    return body()
-}
-
 /// Direct convolution by definition: out[n, o, i, j] = Σ filter[o, c, a, b] · x[n, c, i·s − p + a, j·s − p + b].
 private func naiveConvolution(_ x: Tensor<Double>, _ w: Tensor<Double>, stride: Int, padding: Int) -> Tensor<Double> {
     let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3]), (o, k) = (w.shape[0], w.shape[2])
