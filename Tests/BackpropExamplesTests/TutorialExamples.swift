@@ -130,7 +130,7 @@ func tutorialRun(training: DigitsData, test: DigitsData, directory: URL) throws
 
     // doc: Docs/Tutorial.md
     let logits = withoutGradients { network(Variable(test.images)) }
-    let predictions = logits.value.argmax(axis: 1)
+    let predictions = logits.value.argmax(axis: 1).scalars
     var confusion = Array(repeating: Array(repeating: 0, count: 10), count: 10)
     for (predicted, label) in zip(predictions, test.labels) {
         confusion[label][predicted] += 1

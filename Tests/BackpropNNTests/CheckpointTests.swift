@@ -288,7 +288,7 @@ import Testing
 // MARK: - Support
 
 /// `tensors` saved to a file and loaded back as `T`.
-private func reloaded<S: TensorScalar, T: TensorScalar>(_ tensors: [String: Tensor<S>]) throws -> [String: Tensor<T>] {
+func reloaded<S: TensorElement, T: TensorElement>(_ tensors: [String: Tensor<S>]) throws -> [String: Tensor<T>] {
     try withTemporaryFile { url in
         try saveSafetensors(tensors, to: url)
         return try loadSafetensors(from: url)
@@ -316,20 +316,20 @@ private func listing(_ directory: URL) throws -> [String] {
 }
 
 /// A safetensors file: the header length, little-endian, then `header`, then `dataCount` zero bytes.
-private func fileBytes(_ header: String, dataCount: Int = 0) -> [UInt8] {
+func fileBytes(_ header: String, dataCount: Int = 0) -> [UInt8] {
     let length = withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { Array($0) }
     return length + Array(header.utf8) + Array(repeating: 0, count: dataCount)
 }
 
 /// A JSON header of entries written "name dtype shape data_offsets", such as "x F32 [2] [0,8]".
-private func header(_ entries: String...) -> String {
+func header(_ entries: String...) -> String {
     let fields = entries.map { $0.split(separator: " ") }.map { #""\#($0[0])":{"dtype":"\#($0[1])","shape":\#($0[2]),"#
         + #""data_offsets":\#($0[3])}"# }
     return "{" + fields.joined(separator: ",") + "}"
 }
 
 /// The tensors of a file holding `bytes`.
-private func loadBytes<S: TensorScalar>(_ bytes: [UInt8]) throws -> [String: Tensor<S>] {
+func loadBytes<S: TensorElement>(_ bytes: [UInt8]) throws -> [String: Tensor<S>] {
     try withTemporaryFile { url in
         try Data(bytes).write(to: url)
         return try loadSafetensors(from: url)

@@ -51,7 +51,7 @@ func twoSpirals(perClass: Int, seed: UInt64) -> TensorDataset<Float> {
                 optimizer.step()
             }
         }
-        let predictions = withoutGradients { model(Variable(data.inputs)).value.argmax(axis: 1) }
+        let predictions = withoutGradients { model(Variable(data.inputs)).value.argmax(axis: 1).scalars }
         let correct = zip(predictions, data.targets.scalars).filter { $0 == Int($1) }.count
         let accuracy = Double(correct) / Double(data.count)
         #expect(accuracy > 0.95, "accuracy \(accuracy)")

@@ -114,14 +114,14 @@ import Testing
             }
             model.eval()
             let check = validation.batch(at: Array(0..<validation.count))
-            let predicted = withoutGradients { model(Variable(check.inputs)).value.argmax(axis: 1) }
+            let predicted = withoutGradients { model(Variable(check.inputs)).value.argmax(axis: 1).scalars }
             let accuracy = Double(zip(predicted, check.labels).filter { $0 == $1 }.count) / Double(validation.count)
             if epoch % 5 == 0 { print("epoch \(epoch): validation accuracy \(accuracy)") }
         }
         // end doc
         model.eval()
         let check = validation.batch(at: Array(0..<validation.count))
-        let predicted = withoutGradients { model(Variable(check.inputs)).value.argmax(axis: 1) }
+        let predicted = withoutGradients { model(Variable(check.inputs)).value.argmax(axis: 1).scalars }
         #expect(zip(predicted, check.labels).filter { $0 == $1 }.count >= validation.count * 9 / 10)
     }
 

@@ -46,7 +46,7 @@ let opCases: [OpCase] = [
     OpCase("maximum, broadcast [3,4] and [4]", [random([3, 4], 29), random([4], 30)]) { maximum($0[0], $0[1]) },
     OpCase("minimum, broadcast [3,1] and [3,4]", [random([3, 1], 31), random([3, 4], 32)]) { minimum($0[0], $0[1]) },
     OpCase("which, broadcast mask [3,1]", [random([3, 4], 33), random([4], 34)]) { x in
-        which(Tensor(shape: [3, 1], scalars: [1, 0, 1]), x[0], x[1])
+        which(Tensor(shape: [3, 1], scalars: [true, false, true]), x[0], x[1])
     },
     OpCase("sum", [random([2, 3, 4], 35)]) { $0[0].sum() },
     OpCase("sum axis 1", [random([2, 3, 4], 36)]) { $0[0].sum(axis: 1) },

@@ -144,7 +144,7 @@ extension Variable {
 @specialized(where S == Double)
 public func maximum<S: TensorScalar>(_ a: Variable<S>, _ b: Variable<S>) -> Variable<S> {
     Variable(maximum(a.value, b.value), recordedAs: "maximum", inputs: [a, b]) { g, _ in
-        splitGradient(g, a, b, share: a.value.isGreater(than: b.value) + a.value.isEqual(to: b.value) * 0.5)
+        splitGradient(g, a, b, share: tieShare(a.value, b.value, .greater))
     }
 }
 
@@ -153,20 +153,32 @@ public func maximum<S: TensorScalar>(_ a: Variable<S>, _ b: Variable<S>) -> Vari
 @specialized(where S == Double)
 public func minimum<S: TensorScalar>(_ a: Variable<S>, _ b: Variable<S>) -> Variable<S> {
     Variable(minimum(a.value, b.value), recordedAs: "minimum", inputs: [a, b]) { g, _ in
-        splitGradient(g, a, b, share: a.value.isLess(than: b.value) + a.value.isEqual(to: b.value) * 0.5)
+        splitGradient(g, a, b, share: tieShare(a.value, b.value, .less))
     }
 }
 
-/// Picks `a` where `condition` is non-zero and `b` elsewhere; all three broadcast together.
+/// Picks `a` where `condition` is `true` and `b` elsewhere; all three broadcast together.
 ///
-/// The condition is a constant mask (for example from `isGreater(than:)`); no gradient flows into it.
+/// As `torch.where`. The condition is a constant mask (for example from `isGreater(than:)`);
+/// no gradient flows into it.
 @specialized(where S == Float)
 @specialized(where S == Double)
-public func which<S: TensorScalar>(_ condition: Tensor<S>, _ a: Variable<S>, _ b: Variable<S>) -> Variable<S> {
+public func which<S: TensorScalar>(_ condition: Tensor<Bool>, _ a: Variable<S>, _ b: Variable<S>) -> Variable<S> {
     Variable(which(condition, a.value, b.value), recordedAs: "which", inputs: [a, b]) { g, _ in
-        let zero = Tensor<S>(0), one = Tensor<S>(1)
-        return splitGradient(g, a, b, share: which(condition, one, zero))
+        splitGradient(g, a, b, share: which(condition, Tensor<S>(1), Tensor<S>(0)))
     }
+}
+
+/// Picks `a` where `condition` is non-zero and `b` elsewhere.
+@available(*, deprecated, message: "pass a Tensor<Bool> condition, such as x.isGreater(than: y), or mask.converted(to: Bool.self)")
+public func which<S: TensorScalar>(_ condition: Tensor<S>, _ a: Variable<S>, _ b: Variable<S>) -> Variable<S> {
+    which(condition.converted(to: Bool.self), a, b)
+}
+
+/// 1 where `a` wins the relation `op` against `b`, ½ on a tie, 0 elsewhere: how maximum and
+/// minimum share the gradient.
+private func tieShare<S: TensorScalar>(_ a: Tensor<S>, _ b: Tensor<S>, _ op: BinaryKernel) -> Tensor<S> {
+    a.combining(b, op, name: "share") + a.combining(b, .equal, name: "share") * 0.5
 }
 
 /// Gives `a` the fraction `share` of the upstream gradient and `b` the rest, each unbroadcast.

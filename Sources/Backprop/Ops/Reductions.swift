@@ -136,7 +136,7 @@ private func logSoftmax<S: TensorScalar>(_ x: Variable<S>, axis: Int, name: Stri
     }
 }
 
-extension Tensor {
+extension Tensor where Scalar: TensorScalar {
     /// The maximum along `axis` (kept), or 0 where it is not finite: what to subtract
     /// before exponentiating so that nothing overflows.
     func stabilizingShift(axis: Int) -> Tensor {

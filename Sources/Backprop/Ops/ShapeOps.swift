@@ -99,6 +99,16 @@ extension Variable {
         return gathering(flatIndices: positions, shape: outShape, name: "gathering")
     }
 
+    /// Whole slices picked along `axis` by an index tensor of any shape, as NumPy's `take`:
+    /// the result's shape is `shape[..<axis] + indices.shape + shape[(axis + 1)...]`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
+    public func gathering(indices: Tensor<Int>, axis: Int) -> Variable {
+        let resolved = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: shape.count, op: "gathering") }
+        return gathering(indices: indices.scalars, axis: resolved)
+            .reshaped(Shapes.taking(shape, indices: indices.shape, axis: resolved))
+    }
+
     /// One element per position of the other axes, picked along `axis` by `indices`,
     /// as NumPy's `take_along_axis`: for logits `[N, C]` and labels `[N]`, the `[N]` picked logits.
     @specialized(where Scalar == Float)
@@ -110,7 +120,16 @@ extension Variable {
         return gathering(flatIndices: positions, shape: outShape, name: "picking")
     }
 
-    /// `result[i] = flat[indices[i]]` (0 for index -1), shaped `shape`.
+    /// One element per position of the other axes, picked along `axis` by `indices`, whose
+    /// shape is this variable's without `axis`: for logits `[N, C]` and labels `[N]`, the `[N]` picked logits.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
+    public func picking(_ indices: Tensor<Int>, axis: Int = -1) -> Variable {
+        checked { () throws(ShapeError) in try Shapes.pickingIndices(shape, indices: indices.shape, axis: axis) }
+        return picking(indices.scalars, axis: axis)
+    }
+
+    /// `result[i] = flat[indices[i]]`, shaped `shape`.
     func gathering(flatIndices indices: [Int], shape newShape: [Int], name: String = "gather") -> Variable {
         let shape = self.shape
         return Variable(value.gathering(flatIndices: indices, shape: newShape), recordedAs: name, inputs: [self]) { g, _ in
@@ -146,6 +165,16 @@ extension Shapes {
         var outShape = shape
         outShape[axis] = indices.count
         return (positions, outShape)
+    }
+
+    /// Checks that an index tensor of shape `indices` holds one index per position of `shape` without `axis`.
+    static func pickingIndices(_ shape: [Int], indices: [Int], axis: Int) throws(ShapeError) {
+        var expected = shape
+        expected.remove(at: try Shapes.axis(axis, rank: shape.count, op: "picking"))
+        guard indices == expected else {
+            throw ShapeError("picking", "indices of shape \(describe(indices)) for \(describe(shape)) along axis \(axis); "
+                             + "expected \(describe(expected))")
+        }
     }
 
     /// Flat source positions and the result shape of a per-position pick along `axis`.

@@ -14,7 +14,7 @@ extension Variable {
     }
 }
 
-extension Tensor {
+extension Tensor where Scalar: TensorScalar {
     func imageToColumns(_ windows: Windows) -> Tensor {
         withBuffer { image in
             Tensor(shape: windows.columnsShape) { out in Scalar._run(.imageToColumns(image, geometry: windows.kernelGeometry, out)) }

@@ -2,7 +2,7 @@
 // one pass, instead of a broadcasting addition and then an activation, each a pass over the
 // activations with a tensor of its own.
 
-extension Tensor {
+extension Tensor where Scalar: TensorScalar {
     /// `op(self + bias)`, `bias` added to every row (its length is this tensor's last size).
     func addingBias(_ bias: Tensor, then op: UnaryKernel<Scalar>) -> Tensor {
         withBuffer { x in

@@ -52,18 +52,12 @@ public enum Kernel<Scalar: TensorScalar> {
     /// `out[i] = op(a[i]) · op(b[i])` for `batch` row-major matrices, each `out[i]` being `[m, n]`.
     case gemm(UnsafeBufferPointer<Scalar>, transposeA: Bool, UnsafeBufferPointer<Scalar>, transposeB: Bool,
               batch: Int, m: Int, n: Int, k: Int, UnsafeMutableBufferPointer<Scalar>)
-    /// `out = condition ≠ 0 ? a : b` over `shape`, operands read through broadcast strides.
-    case select(StridedOperand<Scalar>, StridedOperand<Scalar>, StridedOperand<Scalar>, shape: [Int], UnsafeMutableBufferPointer<Scalar>)
-    /// `out` = the strided view of `source` over `shape`, made contiguous.
-    case copy(StridedOperand<Scalar>, shape: [Int], UnsafeMutableBufferPointer<Scalar>)
     /// im2col over an NCHW image; `geometry` as `Windows.kernelGeometry`.
     case imageToColumns(UnsafeBufferPointer<Scalar>, geometry: [Int], UnsafeMutableBufferPointer<Scalar>)
     /// col2im, the adjoint of im2col.
     case columnsToImage(UnsafeBufferPointer<Scalar>, geometry: [Int], UnsafeMutableBufferPointer<Scalar>)
     /// Max pooling: each window's maximum, and its flat input position.
     case maxPool(UnsafeBufferPointer<Scalar>, geometry: [Int], UnsafeMutableBufferPointer<Scalar>, positions: UnsafeMutableBufferPointer<Int>)
-    /// `out[i] = source[indices[i]]`, or 0 where the index is negative.
-    case gather(UnsafeBufferPointer<Scalar>, indices: UnsafeBufferPointer<Int>, UnsafeMutableBufferPointer<Scalar>)
     /// `out[indices[i]] += source[i]`, skipping negative indices.
     case scatterAdd(UnsafeBufferPointer<Scalar>, indices: UnsafeBufferPointer<Int>, UnsafeMutableBufferPointer<Scalar>)
 }
@@ -80,19 +74,9 @@ func run<S: TensorScalar>(_ kernel: Kernel<S>) {
     case let .biasActivation(op, x, bias, out): biasActivationKernel(op, x, bias: bias, out)
     case let .gemm(a, transposeA, b, transposeB, batch, m, n, k, out):
         gemmKernel(a, transposeA: transposeA, b, transposeB: transposeB, batch: batch, m: m, n: n, k: k, out)
-    case let .copy(source, shape, out):
-        walkRows(shape, source.strides, source.strides, source.strides, count: out.count) { a, _, _, o, n, sa, _, _ in
-            for i in 0..<n { out[o + i] = source.base[a + i * sa] }
-        }
-    case let .select(condition, a, b, shape, out):
-        walkRows(shape, condition.strides, a.strides, b.strides, count: out.count) { c, x, y, o, n, sc, sx, sy in
-            for i in 0..<n { out[o + i] = condition.base[c + i * sc] != 0 ? a.base[x + i * sx] : b.base[y + i * sy] }
-        }
     case let .imageToColumns(image, geometry, out): imageToColumnsKernel(image, geometry, out)
     case let .columnsToImage(columns, geometry, out): columnsToImageKernel(columns, geometry, out)
     case let .maxPool(image, geometry, out, positions): maxPoolKernel(image, geometry, out, positions)
-    case let .gather(source, indices, out):
-        for i in 0..<indices.count { out[i] = indices[i] < 0 ? 0 : source[indices[i]] }
     case let .scatterAdd(source, indices, out):
         out.update(repeating: 0)
         for i in 0..<indices.count where indices[i] >= 0 { out[indices[i]] += source[i] }
@@ -100,7 +84,7 @@ func run<S: TensorScalar>(_ kernel: Kernel<S>) {
 }
 
 /// A tensor operand read through per-dimension strides (0 where it is broadcast). Library-internal.
-public struct StridedOperand<Scalar: TensorScalar> {
+public struct StridedOperand<Scalar: TensorElement> {
     let base: UnsafePointer<Scalar>
     let strides: [Int]
 }

@@ -3,7 +3,7 @@
 // a maximum, a difference, an exponential, a sum, a logarithm and two more differences,
 // each over the whole tensor.
 
-extension Tensor {
+extension Tensor where Scalar: TensorScalar {
     /// `x − m − log Σ exp(x − m)` along `axis`, m being the row's maximum (or 0 where that
     /// is not finite): exact for logits of any size.
     func logSoftmax(axis: Int) -> Tensor {

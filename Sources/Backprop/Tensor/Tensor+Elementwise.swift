@@ -1,4 +1,4 @@
-extension Tensor {
+extension Tensor where Scalar: TensorScalar {
     /// Applies an elementwise kernel.
     func map(_ op: UnaryKernel<Scalar>) -> Tensor {
         // One element held inline: the kernel's own formula, without the kernel's call.
@@ -44,32 +44,11 @@ extension Tensor {
         if count == 1 && shape.count <= other.shape.count { return (other.shape, 0, 1) }
         return nil
     }
-
-    /// The element-wise comparison masks: 1 where the relation holds, else 0.
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
-    public func isGreater(than other: Tensor) -> Tensor { combining(other, .greater, name: "isGreater") }
-    /// 1 where this tensor's element is at least the other's, else 0.
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
-    public func isGreaterOrEqual(to other: Tensor) -> Tensor { combining(other, .greaterOrEqual, name: "isGreaterOrEqual") }
-    /// 1 where this tensor's element is below the other's, else 0.
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
-    public func isLess(than other: Tensor) -> Tensor { combining(other, .less, name: "isLess") }
-    /// 1 where this tensor's element is at most the other's, else 0.
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
-    public func isLessOrEqual(to other: Tensor) -> Tensor { combining(other, .lessOrEqual, name: "isLessOrEqual") }
-    /// 1 where the elements are equal, else 0.
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
-    public func isEqual(to other: Tensor) -> Tensor { combining(other, .equal, name: "isEqual") }
 }
 
 // MARK: Operators (broadcasting)
 
-extension Tensor {
+extension Tensor where Scalar: TensorScalar {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.combining(rhs, .add, name: "add") }
@@ -173,31 +152,9 @@ public func maximum<S: TensorScalar>(_ a: Tensor<S>, _ b: Tensor<S>) -> Tensor<S
 @specialized(where S == Double)
 public func minimum<S: TensorScalar>(_ a: Tensor<S>, _ b: Tensor<S>) -> Tensor<S> { a.combining(b, .minimum, name: "minimum") }
 
-extension Tensor {
+extension Tensor where Scalar: TensorScalar {
     /// Each element limited to `[min, max]`.
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public func clamped(min low: Scalar, max high: Scalar) -> Tensor { map(.clamp(low, high)) }
-}
-
-/// Picks `a` where `condition` is non-zero and `b` elsewhere; all three broadcast together.
-@specialized(where S == Float)
-@specialized(where S == Double)
-public func which<S: TensorScalar>(_ condition: Tensor<S>, _ a: Tensor<S>, _ b: Tensor<S>) -> Tensor<S> {
-    let shape = checked { () throws(ShapeError) in
-        try Shapes.broadcast(try Shapes.broadcast(condition.shape, a.shape, op: "which"), b.shape, op: "which")
-    }
-    return condition.withBuffer { c in
-        a.withBuffer { x in
-            b.withBuffer { y in
-                Tensor(shape: shape) { out in
-                    guard let c = c.baseAddress, let x = x.baseAddress, let y = y.baseAddress else { return }
-                    S._run(.select(StridedOperand(base: c, strides: Shapes.broadcastStrides(condition.shape, to: shape)),
-                                   StridedOperand(base: x, strides: Shapes.broadcastStrides(a.shape, to: shape)),
-                                   StridedOperand(base: y, strides: Shapes.broadcastStrides(b.shape, to: shape)),
-                                   shape: shape, out))
-                }
-            }
-        }
-    }
 }

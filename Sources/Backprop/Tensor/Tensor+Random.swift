@@ -48,7 +48,7 @@ func portableLog(_ x: Double) -> Double {
     return 2 * total + e * 0.6931471805599453
 }
 
-extension Tensor {
+extension Tensor where Scalar: TensorScalar {
     /// Uniform random values in `[low, high)`.
     public static func uniform(_ shape: [Int], low: Scalar = 0, high: Scalar = 1,
                                using generator: inout SeededGenerator) -> Tensor {

@@ -1,4 +1,4 @@
-extension Tensor {
+extension Tensor where Scalar: TensorScalar {
     /// Reduces one axis with a kernel, viewing the tensor as `[outer, count, inner]`.
     func reduce(_ op: ReductionKernel, axis: Int, keepDims: Bool, name: String) -> Tensor {
         let axis = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: rank, op: name) }
@@ -65,18 +65,18 @@ extension Tensor {
     @specialized(where Scalar == Double)
     public func min(axis: Int, keepDims: Bool = false) -> Tensor { reduce(.min, axis: axis, keepDims: keepDims, name: "min") }
 
-    /// The position of the first largest element along `axis`.
+    /// The position of the first largest element along `axis`; a NaN counts as the largest.
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
-    public func argmax(axis: Int) -> [Int] {
-        reduce(.argmax, axis: axis, keepDims: false, name: "argmax").scalars.map { Int($0) }
+    public func argmax(axis: Int, keepDims: Bool = false) -> Tensor<Int> {
+        reduce(.argmax, axis: axis, keepDims: keepDims, name: "argmax").converted(to: Int.self)
     }
 
-    /// The position of the first smallest element along `axis`.
+    /// The position of the first smallest element along `axis`; a NaN counts as the smallest.
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
-    public func argmin(axis: Int) -> [Int] {
-        reduce(.argmin, axis: axis, keepDims: false, name: "argmin").scalars.map { Int($0) }
+    public func argmin(axis: Int, keepDims: Bool = false) -> Tensor<Int> {
+        reduce(.argmin, axis: axis, keepDims: keepDims, name: "argmin").converted(to: Int.self)
     }
 
     /// Flat (row-major) positions of the first extreme element along `axis`, one per output element.

@@ -84,20 +84,18 @@ extension Tensor {
         let outer = Shapes.count(Array(outShape[..<axis]))
         let blocks = tensors.map { Shapes.count(Array($0.shape[axis...])) }
         let rowWidth = blocks.reduce(0, +)
-        var result = [Scalar](repeating: 0, count: outer * rowWidth)
-        result.withUnsafeMutableBufferPointer { out in
+        return Tensor(shape: outShape) { out in
             var column = 0
             for (tensor, block) in zip(tensors, blocks) {
                 tensor.withBuffer { source in
                     guard let from = source.baseAddress, block > 0 else { return }
                     for o in 0..<outer {
-                        (out.baseAddress! + o * rowWidth + column).update(from: from + o * block, count: block)
+                        (out.baseAddress! + o * rowWidth + column).initialize(from: from + o * block, count: block)
                     }
                 }
                 column += block
             }
         }
-        return Tensor(shape: outShape, scalars: result)
     }
 
     /// Stacks tensors of one shape along a new axis.
@@ -115,36 +113,48 @@ extension Tensor {
         return gathering(flatIndices: positions, shape: outShape)
     }
 
-    /// `result[i] = flat[indices[i]]` (0 where an index is -1), shaped `shape`.
-    func gathering(flatIndices indices: [Int], shape newShape: [Int]) -> Tensor {
-        withBuffer { source in
-            indices.withUnsafeBufferPointer { indices in
-                Tensor(shape: newShape) { out in Scalar._run(.gather(source, indices: indices, out)) }
-            }
-        }
+    /// Whole slices picked along `axis` by an index tensor of any shape, as NumPy's `take`:
+    /// the result's shape is `shape[..<axis] + indices.shape + shape[(axis + 1)...]`.
+    /// Token ids `[batch, length]` picking rows of `[vocabulary, dimension]` give `[batch, length, dimension]`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
+    public func gathering(indices: Tensor<Int>, axis: Int) -> Tensor {
+        let resolved = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: rank, op: "gathering") }
+        return gathering(indices: indices.scalars, axis: resolved)
+            .reshaped(Shapes.taking(shape, indices: indices.shape, axis: resolved))
     }
 
-    /// A zero tensor of `shape` into which `result.flat[indices[i]] += self.flat[i]` (-1 skipped).
-    func scatterAdding(flatIndices indices: [Int], shape newShape: [Int]) -> Tensor {
+    /// `result[i] = flat[indices[i]]`, shaped `shape`; every index valid.
+    func gathering(flatIndices indices: [Int], shape newShape: [Int]) -> Tensor {
         withBuffer { source in
-            indices.withUnsafeBufferPointer { indices in
-                Tensor(shape: newShape) { out in Scalar._run(.scatterAdd(source, indices: indices, out)) }
+            Tensor(shape: newShape) { out in
+                for (i, index) in indices.enumerated() { out[i] = source[index] }
             }
         }
     }
 
     /// A contiguous copy of a strided view of this tensor.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     func strided(shape newShape: [Int], strides: [Int], offset: Int) -> Tensor {
         withBuffer { source in
             Tensor(shape: newShape) { out in
                 guard let base = source.baseAddress else { return }
-                Scalar._run(.copy(StridedOperand(base: base + offset, strides: strides), shape: newShape, out))
+                let from = base + offset
+                walkRows(newShape, strides, strides, strides, count: out.count) { a, _, _, o, n, stride, _, _ in
+                    for i in 0..<n { out[o + i] = from[a + i * stride] }
+                }
             }
         }
     }
 }
 
 extension Shapes {
+    /// The shape of NumPy's `take` along a resolved `axis` with indices of shape `indices`.
+    static func taking(_ shape: [Int], indices: [Int], axis: Int) -> [Int] {
+        Array(shape[..<axis]) + indices + Array(shape[(axis + 1)...])
+    }
+
     /// The shape of a concatenation, and its resolved axis.
     static func concatenation(_ shapes: [[Int]], axis: Int, op: String = "concatenated") throws(ShapeError) -> ([Int], Int) {
         guard let first = shapes.first else { throw ShapeError(op, "no tensors to join") }
@@ -162,5 +172,16 @@ extension Shapes {
             result[axis] += shape[axis]
         }
         return (result, axis)
+    }
+}
+
+extension Tensor where Scalar: TensorScalar {
+    /// A zero tensor of `shape` into which `result.flat[indices[i]] += self.flat[i]` (-1 skipped).
+    func scatterAdding(flatIndices indices: [Int], shape newShape: [Int]) -> Tensor {
+        withBuffer { source in
+            indices.withUnsafeBufferPointer { indices in
+                Tensor(shape: newShape) { out in Scalar._run(.scatterAdd(source, indices: indices, out)) }
+            }
+        }
     }
 }

@@ -3,7 +3,7 @@
 // `m.update(with: g) { m, g in m = β·m + (1 − β)·g }` is one pass over memory, in place,
 // with no temporary tensors, as fast as a hand-written kernel for that formula.
 
-extension Tensor {
+extension Tensor where Scalar: TensorScalar {
     /// Replaces each element with what `body` makes of it and the matching element of
     /// `other`, in one pass, in place (copying the storage first only if another tensor
     /// shares it). Runs on the calling thread.

@@ -1,9 +1,10 @@
-/// An n-dimensional array of `Float` or `Double`, stored row-major.
+/// An n-dimensional array, stored row-major: of `Float` or `Double` for values, of `Int` for
+/// indices and labels, of `Bool` for masks.
 ///
 /// `Tensor` is a value type: copies share storage until one of them is
 /// mutated (copy-on-write). Any rank is allowed, including 0 for a scalar.
-/// Arithmetic broadcasts by NumPy's rules.
-public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
+/// Arithmetic (on `Float` and `Double`) broadcasts by NumPy's rules.
+public struct Tensor<Scalar: TensorElement>: @unchecked Sendable {
     // Sendable as Array is: the storage is written only while it is being created or when
     // this tensor holds the only reference to it (copy-on-write), so values can cross threads.
     /// The size of each axis.
@@ -68,16 +69,6 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
         checked { () throws(ShapeError) in try Shapes.validate(shape, op: "Tensor(repeating:shape:)") }
         self.init(shape: shape, scalars: [Scalar](repeating: value, count: Shapes.count(shape)))
     }
-
-    /// A tensor of zeros.
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
-    public static func zeros(_ shape: [Int]) -> Tensor { Tensor(repeating: 0, shape: shape) }
-
-    /// A tensor of ones.
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
-    public static func ones(_ shape: [Int]) -> Tensor { Tensor(repeating: 1, shape: shape) }
 
     /// The elements in row-major order.
     public var scalars: [Scalar] { withBuffer { Array($0) } }
@@ -194,6 +185,18 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     }
 }
 
+extension Tensor where Scalar: Numeric {
+    /// A tensor of zeros.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
+    public static func zeros(_ shape: [Int]) -> Tensor { Tensor(repeating: 0, shape: shape) }
+
+    /// A tensor of ones.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
+    public static func ones(_ shape: [Int]) -> Tensor { Tensor(repeating: 1, shape: shape) }
+}
+
 extension Tensor: Equatable {
     /// Tensors are equal when their shapes and all their elements are equal.
     @specialized(where Scalar == Float)
@@ -203,7 +206,7 @@ extension Tensor: Equatable {
     }
 }
 
-extension Tensor {
+extension Tensor where Scalar: TensorScalar {
     /// Whether every element is within `tolerance` of the other tensor's, shapes equal.
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
@@ -211,10 +214,5 @@ extension Tensor {
         shape == other.shape && withBuffer { a in
             other.withBuffer { b in zip(a, b).allSatisfy { Swift.abs($0 - $1) <= tolerance } }
         }
-    }
-
-    /// Converts each element to another scalar type.
-    public func converted<Other: TensorScalar>(to _: Other.Type = Other.self) -> Tensor<Other> {
-        Tensor<Other>(shape: shape, scalars: withBuffer { $0.map { Other($0) } })
     }
 }

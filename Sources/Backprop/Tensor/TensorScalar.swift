@@ -1,13 +1,25 @@
 import Foundation
 
-/// A floating-point type that tensors can hold: `Float` or `Double`.
+/// A type that tensors can hold: `Float` and `Double` for values and gradients, `Int` for
+/// indices, labels and token ids, and `Bool` for masks.
+///
+/// Every tensor shares one implementation of storage, shapes, broadcasting, printing,
+/// reshaping, slicing, concatenation and copy-on-write, whatever its element. Arithmetic,
+/// math functions and gradients need a ``TensorScalar``. Conversions between element types
+/// (``Tensor/converted(to:)``) know these four types; the protocol is not meant for others.
+public protocol TensorElement: BitwiseCopyable, Sendable, Equatable, CustomStringConvertible {}
+
+extension Int: TensorElement {}
+extension Bool: TensorElement {}
+
+/// A floating-point type that tensors compute with: `Float` or `Double`.
 ///
 /// The protocol carries the scalar math functions the library needs, and the
 /// entry points of its kernels. Each kernel is one protocol requirement that
 /// `Float` and `Double` implement by calling a generic loop, which the
 /// compiler specializes for that type: a tensor operation pays one dynamic
 /// dispatch per call, never one per element.
-public protocol TensorScalar: BinaryFloatingPoint, Sendable, CustomStringConvertible, LosslessStringConvertible {
+public protocol TensorScalar: TensorElement, BinaryFloatingPoint, Sendable, CustomStringConvertible, LosslessStringConvertible {
     /// e raised to `x`.
     static func exp(_ x: Self) -> Self
     /// The natural logarithm of `x`.

@@ -15,7 +15,7 @@ struct StorageHeader {
 /// allocates the same sizes every step, so it reuses the same memory instead of asking the
 /// system for fresh pages (a page fault for every first touch) and handing them back.
 @usableFromInline
-final class TensorStorage<Scalar: TensorScalar>: ManagedBuffer<StorageHeader, Scalar> {
+final class TensorStorage<Scalar: TensorElement>: ManagedBuffer<StorageHeader, Scalar> {
 
     /// New storage for `count` elements, not initialized: the caller writes every one.
     static func make(count: Int) -> TensorStorage {
@@ -44,7 +44,7 @@ final class TensorStorage<Scalar: TensorScalar>: ManagedBuffer<StorageHeader, Sc
     }
 
     deinit {
-        // Float and Double need no deinitialization; a cached block goes back to the cache.
+        // Elements are bitwise-copyable and need no deinitialization; a cached block goes back to the cache.
         if let block = header.block { BufferCache.shared.give(block, bytes: count * MemoryLayout<Scalar>.stride) }
     }
 }

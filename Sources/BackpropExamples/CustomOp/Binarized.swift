@@ -10,11 +10,10 @@ import BackpropNN
 /// as if the forward had been the surrogate hardtanh. No composition of the library's
 /// ops has this pair of forward and backward, so it needs a VJP of its own.
 public func binarized<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
-    let negative = x.value.isLess(than: Tensor(0))
-    let value = 1 - negative * 2                             // 1 − 2·[x < 0]: +1 or −1
+    let value = which(x.value.isLess(than: Tensor(0)), Tensor<S>(-1), Tensor<S>(1))    // +1 or −1
     return Variable(value, recordedAs: "binarized", inputs: [x]) { upstream, _ in
         // Written with variable ops (a constant mask), so the sweep can record it; capture x, never the output.
-        let passes = abs(x.value).isLessOrEqual(to: Tensor(1))
+        let passes = abs(x.value).isLessOrEqual(to: Tensor(1)).converted(to: S.self)
         return [upstream * Variable(passes)]
     }
 }

@@ -28,7 +28,7 @@ public func trainEpoch(_ network: Sequential<Float>, optimizer: any Optimizer<Fl
         let loss = crossEntropy(logits: logits, labels: labels)
         loss.backward()
         optimizer.step()
-        let right = zip(logits.value.argmax(axis: 1), labels).filter { $0 == $1 }.count
+        let right = zip(logits.value.argmax(axis: 1).scalars, labels).filter { $0 == $1 }.count
         lossSum += Double(loss.scalar) * Double(labels.count)
         (correct, seen) = (correct + right, seen + labels.count)
         onBatch(index, ClassificationScore(loss: Double(loss.scalar), accuracy: Double(right) / Double(labels.count)), labels.count)
@@ -64,7 +64,7 @@ public func evaluate(_ network: Sequential<Float>, on data: DigitsData) -> Digit
     let logits = withoutGradients { network(Variable(data.images)) }
     let loss = withoutGradients { crossEntropy(logits: logits, labels: data.labels) }
     var confusion = Array(repeating: Array(repeating: 0, count: 10), count: 10)
-    for (predicted, label) in zip(logits.value.argmax(axis: 1), data.labels) { confusion[label][predicted] += 1 }
+    for (predicted, label) in zip(logits.value.argmax(axis: 1).scalars, data.labels) { confusion[label][predicted] += 1 }
     let correct = (0...9).reduce(0) { $0 + confusion[$1][$1] }
     let score = ClassificationScore(loss: Double(loss.scalar), accuracy: Double(correct) / Double(max(data.count, 1)))
     return DigitsEvaluation(score: score, confusion: confusion)

@@ -37,5 +37,5 @@ public func trainClassifier(
 
 /// The most likely class of each row of `inputs` under a classifier that outputs logits.
 public func predictedClasses(_ model: Sequential<Float>, _ inputs: Tensor<Float>) -> [Int] {
-    withoutGradients { model(Variable(inputs)).value.argmax(axis: 1) }
+    withoutGradients { model(Variable(inputs)).value.argmax(axis: 1).scalars }
 }

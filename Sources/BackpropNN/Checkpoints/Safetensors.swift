@@ -7,7 +7,7 @@ import Foundation
 /// JSON header, padded with spaces to a multiple of 8, that give each
 /// tensor's `dtype`, `shape` and `data_offsets`, then the tensors' elements,
 /// little-endian, one after another in the order of their names. `Float`
-/// tensors are stored as F32 and `Double` tensors as F64.
+/// tensors are stored as F32, `Double` as F64, `Int` as I64 and `Bool` as BOOL.
 ///
 /// The write is atomic: the file is written under a temporary name in the
 /// same directory and then renamed over `url`, so a failure never leaves a
@@ -20,7 +20,7 @@ import Foundation
 /// - Throws: ``SafetensorsError/invalidEntry(_:tensor:reason:)`` for a tensor
 ///   named `__metadata__`, and ``SafetensorsError/ioFailure(_:reason:)`` if the
 ///   file cannot be written.
-public func saveSafetensors<S: TensorScalar>(_ tensors: [String: Tensor<S>], to url: URL,
+public func saveSafetensors<S: TensorElement>(_ tensors: [String: Tensor<S>], to url: URL,
                                              metadata: [String: String] = [:]) throws {
     let dtype = SafetensorsDtype.of(S.self)
     let sorted = tensors.sorted { $0.key < $1.key }
@@ -46,15 +46,16 @@ public func saveSafetensors<S: TensorScalar>(_ tensors: [String: Tensor<S>], to 
 
 /// Reads every tensor of a safetensors file, converting its elements to `S`.
 ///
-/// F32 and F64 tensors load into either scalar type, as do F16, BF16, I32 and I64
-/// (half-precision) tensors. The whole file is checked before anything is
+/// Into `Float` and `Double` tensors load every dtype this library reads: F16, BF16,
+/// F32, F64, I32, I64 and BOOL (as 0 and 1). Into `Int` tensors load I32, I64 and
+/// BOOL, and into `Bool` tensors BOOL alone. The whole file is checked before anything is
 /// returned: the header length, the JSON, every entry, and that the byte
 /// ranges match the shapes, lie inside the file and do not overlap.
 ///
 /// - Parameter url: The file to read.
 /// - Returns: The tensors, by name.
 /// - Throws: A ``SafetensorsError`` that names the file and the tensor at fault.
-public func loadSafetensors<S: TensorScalar>(from url: URL) throws -> [String: Tensor<S>] {
+public func loadSafetensors<S: TensorElement>(from url: URL) throws -> [String: Tensor<S>] {
     try SafetensorsFile(contentsOf: url).tensors()
 }
 
@@ -67,35 +68,55 @@ public func loadSafetensorsMetadata(from url: URL) throws -> [String: String] {
 }
 
 /// The element types this library reads. Others, such as U8 or F8_E4M3, are rejected.
-/// Integers are read too, converted to floating point: PyTorch stores BatchNorm's
-/// `num_batches_tracked` as I64.
+/// PyTorch stores BatchNorm's `num_batches_tracked` as I64, and masks as BOOL.
 enum SafetensorsDtype: String {
-    case f16 = "F16", bf16 = "BF16", f32 = "F32", f64 = "F64", i32 = "I32", i64 = "I64"
+    case f16 = "F16", bf16 = "BF16", f32 = "F32", f64 = "F64", i32 = "I32", i64 = "I64", bool = "BOOL"
 
     /// The type a tensor of `S` is written as.
-    static func of<S: TensorScalar>(_: S.Type) -> SafetensorsDtype {
-        S.self == Double.self ? .f64 : .f32        // TensorScalar is Float or Double
+    static func of<S: TensorElement>(_: S.Type) -> SafetensorsDtype {
+        switch S.self {
+        case is Double.Type: return .f64
+        case is Int.Type: return .i64
+        case is Bool.Type: return .bool
+        default: return .f32
+        }
     }
 
     /// The size of one element.
     var byteCount: Int {
         switch self {
+        case .bool: return 1
         case .f16, .bf16: return 2
         case .f32, .i32: return 4
         case .f64, .i64: return 8
         }
     }
 
-    /// The little-endian elements in `bytes`, converted to `S`.
-    func decode<S: TensorScalar>(_ bytes: UnsafeRawBufferPointer) -> [S] {
-        switch self {
-        case .f16: return elements(of: bytes, as: UInt16.self) { S(floatFromHalf($0)) }
-        case .bf16: return elements(of: bytes, as: UInt16.self) { S(Float(bitPattern: UInt32($0) << 16)) }
-        case .f32: return elements(of: bytes, as: UInt32.self) { S(Float(bitPattern: $0)) }
-        case .f64: return elements(of: bytes, as: UInt64.self) { S(Double(bitPattern: $0)) }
-        case .i32: return elements(of: bytes, as: UInt32.self) { S(Int32(bitPattern: $0)) }
-        case .i64: return elements(of: bytes, as: UInt64.self) { S(Int64(bitPattern: $0)) }
+    /// Whether elements of this type load into a tensor of `S` without losing their meaning:
+    /// anything into floating point, integers and booleans into `Int`, booleans into `Bool`.
+    func loads<S: TensorElement>(into _: S.Type) -> Bool {
+        switch S.self {
+        case is Int.Type: return self == .i32 || self == .i64 || self == .bool
+        case is Bool.Type: return self == .bool
+        default: return true
         }
+    }
+
+    /// The little-endian elements in `bytes` as a tensor of `shape`, converted to `S`.
+    func decode<S: TensorElement>(_ bytes: UnsafeRawBufferPointer, shape: [Int]) -> Tensor<S> {
+        switch self {
+        case .f16: return tensor(shape, elements(of: bytes, as: UInt16.self) { floatFromHalf($0) })
+        case .bf16: return tensor(shape, elements(of: bytes, as: UInt16.self) { Float(bitPattern: UInt32($0) << 16) })
+        case .f32: return tensor(shape, elements(of: bytes, as: UInt32.self) { Float(bitPattern: $0) })
+        case .f64: return tensor(shape, elements(of: bytes, as: UInt64.self) { Double(bitPattern: $0) })
+        case .i32: return tensor(shape, elements(of: bytes, as: UInt32.self) { Int(Int32(bitPattern: $0)) })
+        case .i64: return tensor(shape, elements(of: bytes, as: UInt64.self) { Int(Int64(bitPattern: $0)) })
+        case .bool: return tensor(shape, elements(of: bytes, as: UInt8.self) { $0 != 0 })
+        }
+    }
+
+    private func tensor<E: TensorElement, S: TensorElement>(_ shape: [Int], _ scalars: [E]) -> Tensor<S> {
+        Tensor(shape: shape, scalars: scalars).converted(to: S.self)
     }
 }
 
@@ -112,6 +133,8 @@ struct SafetensorsFile {
         let range: Range<Int>
     }
 
+    /// The file, for messages.
+    let url: URL
     let bytes: Data
     let entries: [Entry]
     let metadata: [String: String]
@@ -148,17 +171,21 @@ struct SafetensorsFile {
             try Self.entry(name, object[name] as Any, dataStart: dataStart, dataCount: bytes.count - dataStart, url: url)
         }
         try Self.checkNoOverlap(entries, url: url)
+        self.url = url
         self.bytes = bytes
         self.entries = entries
         self.metadata = metadata as? [String: String] ?? [:]
     }
 
     /// The tensors, converted to `S`.
-    func tensors<S: TensorScalar>() -> [String: Tensor<S>] {
-        bytes.withUnsafeBytes { raw in
+    func tensors<S: TensorElement>() throws -> [String: Tensor<S>] {
+        if let entry = entries.first(where: { !$0.dtype.loads(into: S.self) }) {
+            throw SafetensorsError.invalidEntry(url, tensor: entry.name,
+                                                reason: "its \(entry.dtype.rawValue) elements do not load into a tensor of \(S.self)")
+        }
+        return bytes.withUnsafeBytes { raw in
             Dictionary(uniqueKeysWithValues: entries.map { entry in
-                let scalars: [S] = entry.dtype.decode(UnsafeRawBufferPointer(rebasing: raw[entry.range]))
-                return (entry.name, Tensor(shape: entry.shape, scalars: scalars))
+                (entry.name, entry.dtype.decode(UnsafeRawBufferPointer(rebasing: raw[entry.range]), shape: entry.shape))
             })
         }
     }
@@ -260,7 +287,7 @@ func floatFromHalf(_ bits: UInt16) -> Float {
 }
 
 /// The elements' bytes in little-endian order.
-func littleEndianBytes<S: TensorScalar>(_ scalars: [S]) -> Data {
+func littleEndianBytes<S: TensorElement>(_ scalars: [S]) -> Data {
     var data = scalars.withUnsafeBytes { Data($0) }
     #if _endian(big)
     let width = MemoryLayout<S>.size

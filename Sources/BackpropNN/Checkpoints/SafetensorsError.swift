@@ -32,7 +32,7 @@ public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
         case let .invalidEntry(url, tensor, reason):
             return "\(url.path): tensor \"\(tensor)\": \(reason)"
         case let .unsupportedDtype(url, tensor, dtype):
-            return "\(url.path): tensor \"\(tensor)\": dtype \(dtype) is not supported (only F16, BF16, F32 and F64 are)"
+            return "\(url.path): tensor \"\(tensor)\": dtype \(dtype) is not supported (F16, BF16, F32, F64, I32, I64 and BOOL are)"
         case let .sizeMismatch(url, tensor, shape, dtype, expected, actual):
             return "\(url.path): tensor \"\(tensor)\": shape \(shape) of \(dtype) needs \(expected) bytes, "
                 + "but its data_offsets span \(actual)"

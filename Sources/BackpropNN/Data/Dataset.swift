@@ -41,6 +41,11 @@ public struct TensorDataset<Scalar: TensorScalar>: Dataset, Sendable {
         self.init(inputs: inputs, targets: Tensor(labels.map { Scalar($0) }))
     }
 
+    /// Creates a dataset with a tensor of integer class labels, `[count]`.
+    public init(inputs: Tensor<Scalar>, labels: Tensor<Int>) {
+        self.init(inputs: inputs, targets: labels.converted(to: Scalar.self))
+    }
+
     public var count: Int { inputs.shape[0] }
 
     public func batch(at indices: [Int]) -> Batch<Scalar> {

@@ -110,7 +110,7 @@ public struct Dropout<Scalar: TensorScalar>: Layer {
         guard mode.isTraining, probability > 0 else { return input }
         let keep = 1 - probability
         let uniform: Tensor<Scalar> = masks.uniform(input.shape)
-        let mask = uniform.isLess(than: Tensor(keep)) / keep
+        let mask = which(uniform.isLess(than: Tensor(keep)), Tensor(1 / keep), Tensor(0))
         return input * Variable(mask)
     }
 

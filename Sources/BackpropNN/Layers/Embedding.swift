@@ -22,6 +22,13 @@ public struct Embedding<Scalar: TensorScalar>: Module {
         weight.gathering(indices: indices, axis: 0)
     }
 
+    /// The rows for token ids of any shape: `[…] → […, dimension]`, as PyTorch's `nn.Embedding`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
+    public func callAsFunction(_ indices: Tensor<Int>) -> Variable<Scalar> {
+        weight.gathering(indices: indices, axis: 0)
+    }
+
     /// The rows for a batch of equal-length sequences, `[batch, length, dimension]`.
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)

@@ -60,8 +60,8 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Layer {
         let (q, k, v) = (project(query, 0), project(key, 1), project(value, 2))
         var scores = matmul(q, k.transposed()) / Scalar(headSize).squareRoot()
         if causal {
-            let allowed = Tensor<Scalar>(shape: [targetLength, sourceLength], scalars: (0..<(targetLength * sourceLength)).map {
-                $0 % sourceLength <= $0 / sourceLength ? 1 : 0
+            let allowed = Tensor<Bool>(shape: [targetLength, sourceLength], scalars: (0..<(targetLength * sourceLength)).map {
+                $0 % sourceLength <= $0 / sourceLength
             })
             scores = which(allowed, scores, Variable(Tensor(-Scalar.infinity)))
         }

@@ -88,6 +88,15 @@ public func crossEntropy<S: TensorScalar>(logits: Variable<S>, labels: [Int], la
                                  reduction: reduction, name: "crossEntropy")
 }
 
+/// Softmax cross-entropy with a label tensor `[N]`; see ``crossEntropy(logits:labels:labelSmoothing:reduction:)``.
+@specialized(where S == Float)
+@specialized(where S == Double)
+public func crossEntropy<S: TensorScalar>(logits: Variable<S>, labels: Tensor<Int>, labelSmoothing: S = 0,
+                                          reduction: Reduction = .mean) -> Variable<S> {
+    precondition(labels.rank == 1, "crossEntropy: labels of shape \(labels.shape) are not [N]")
+    return crossEntropy(logits: logits, labels: labels.scalars, labelSmoothing: labelSmoothing, reduction: reduction)
+}
+
 /// The negative log-likelihood of integer labels under log-probabilities `[N, C]`:
 /// `reduce(−logProbabilities[i, label_i])`.
 @specialized(where S == Float)
@@ -96,6 +105,15 @@ public func negativeLogLikelihood<S: TensorScalar>(logProbabilities: Variable<S>
                                                    reduction: Reduction = .mean) -> Variable<S> {
     negativeLogLikelihood(logProbabilities: logProbabilities, labels: labels, labelSmoothing: 0,
                           reduction: reduction, name: "negativeLogLikelihood")
+}
+
+/// The negative log-likelihood of a label tensor `[N]` under log-probabilities `[N, C]`.
+@specialized(where S == Float)
+@specialized(where S == Double)
+public func negativeLogLikelihood<S: TensorScalar>(logProbabilities: Variable<S>, labels: Tensor<Int>,
+                                                   reduction: Reduction = .mean) -> Variable<S> {
+    precondition(labels.rank == 1, "negativeLogLikelihood: labels of shape \(labels.shape) are not [N]")
+    return negativeLogLikelihood(logProbabilities: logProbabilities, labels: labels.scalars, reduction: reduction)
 }
 
 private func negativeLogLikelihood<S: TensorScalar>(logProbabilities: Variable<S>, labels: [Int], labelSmoothing: S,
