@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Backprop
+@_spi(Kernels) @testable import Backprop
 
 /// Held by every test that changes the process-wide `threadCount`: tests run in parallel,
 /// and one test's setting must not be read back, or restored, by another.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Backprop
+@_spi(Kernels) @testable import Backprop
 
 /// The error of `actual` in units in the last place of the Float nearest `exact`.
 private func ulps(_ actual: Float, _ exact: Double) -> Double {

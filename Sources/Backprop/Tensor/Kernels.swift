@@ -1,5 +1,5 @@
 /// An elementwise function of one tensor, with its parameters. Library-internal.
-public enum UnaryKernel<Scalar: TensorScalar>: Sendable {
+@_spi(Kernels) public enum UnaryKernel<Scalar: TensorScalar>: Sendable {
     case negate, exp, log, sqrt, abs, sign, sin, cos, tanh, erf, sigmoid, softplus, relu
     case power(Scalar)
     case add(Scalar)
@@ -17,7 +17,7 @@ public enum UnaryKernel<Scalar: TensorScalar>: Sendable {
 }
 
 /// An elementwise function of two broadcast tensors. Library-internal.
-public enum BinaryKernel: Sendable {
+@_spi(Kernels) public enum BinaryKernel: Sendable {
     case add, subtract, multiply, divide, maximum, minimum
     /// Comparisons give 1 where they hold, else 0.
     case greater, greaterOrEqual, less, lessOrEqual, equal
@@ -26,7 +26,7 @@ public enum BinaryKernel: Sendable {
 }
 
 /// A reduction along one axis. Library-internal.
-public enum ReductionKernel: Sendable {
+@_spi(Kernels) public enum ReductionKernel: Sendable {
     case sum, max, min
     /// The first position of the maximum along the axis, as a scalar.
     case argmax
@@ -35,7 +35,7 @@ public enum ReductionKernel: Sendable {
 }
 
 /// One kernel invocation with its operands. Library-internal: `TensorScalar._run` executes it.
-public enum Kernel<Scalar: TensorScalar> {
+@_spi(Kernels) public enum Kernel<Scalar: TensorScalar> {
     /// `out[i] = op(x[i])`.
     case map(UnaryKernel<Scalar>, UnsafeBufferPointer<Scalar>, UnsafeMutableBufferPointer<Scalar>)
     /// `out = op(lhs, rhs)` over `shape`, operands read through broadcast strides.
@@ -84,7 +84,7 @@ func run<S: TensorScalar>(_ kernel: Kernel<S>) {
 }
 
 /// A tensor operand read through per-dimension strides (0 where it is broadcast). Library-internal.
-public struct StridedOperand<Scalar: TensorElement> {
+@_spi(Kernels) public struct StridedOperand<Scalar: TensorElement> {
     let base: UnsafePointer<Scalar>
     let strides: [Int]
 }

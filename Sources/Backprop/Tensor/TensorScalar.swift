@@ -38,7 +38,7 @@ public protocol TensorScalar: TensorElement, BinaryFloatingPoint, Sendable, Cust
     static func pow(_ x: Self, _ y: Self) -> Self
 
     /// Runs one kernel, specialized for this type. Library-internal: operations call it.
-    static func _run(_ kernel: Kernel<Self>)
+    @_spi(Kernels) static func _run(_ kernel: Kernel<Self>)
 }
 
 extension Float: TensorScalar {
@@ -51,7 +51,7 @@ extension Float: TensorScalar {
     public static func erf(_ x: Float) -> Float { Foundation.erf(x) }
     public static func pow(_ x: Float, _ y: Float) -> Float { Foundation.pow(x, y) }
 
-    public static func _run(_ kernel: Kernel<Float>) { run(kernel) }
+    @_spi(Kernels) public static func _run(_ kernel: Kernel<Float>) { run(kernel) }
 }
 
 extension Double: TensorScalar {
@@ -64,5 +64,5 @@ extension Double: TensorScalar {
     public static func erf(_ x: Double) -> Double { Foundation.erf(x) }
     public static func pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
 
-    public static func _run(_ kernel: Kernel<Double>) { run(kernel) }
+    @_spi(Kernels) public static func _run(_ kernel: Kernel<Double>) { run(kernel) }
 }
