@@ -86,6 +86,37 @@ import Testing
         #expect(dy.scalar == 12 && d2y.scalar == 12)
     }
 
+    @Test func conceptsTransformsOfScalarFunctions() {
+        // doc: Docs/Concepts.md
+        let x = Tensor<Double>([1, 2])
+        let f = { (v: Variable<Double>) in pow(v, 3).sum() }               // Σ xᵢ³
+        let (value, slope) = valueWithGradient(at: x, of: f)                // 9, and 3x²
+        print(value, slope)                                                 // 9.0 [ 3.0 12.0]
+        print(gradient(at: x, of: f) == slope)                              // true
+        print(hessian(at: x, of: f))                                        // diag(6x)
+        print(hessianVectorProduct(at: x, vector: Tensor([1, 1]), of: f))   // [ 6.0 12.0]
+        // end doc
+        #expect(value == Tensor(9) && slope == Tensor([3, 12]))
+        #expect(hessian(at: x, of: f) == Tensor([[6, 0], [0, 12]]))
+        #expect(hessianVectorProduct(at: x, vector: Tensor([1, 1]), of: f) == Tensor([6, 12]))
+        #expect("\(value) \(slope)" == "9.0 [ 3.0 12.0]")
+    }
+
+    @Test func conceptsTransformsOfVectorFunctions() {
+        // doc: Docs/Concepts.md
+        let x = Tensor<Double>([0, 1])
+        let g = { (v: Variable<Double>) in (sin(v) * v).reshaped([2, 1]) }  // x ⊙ sin x, as a column
+        let (y, pullback) = vjp(at: x, of: g)
+        print(y.shape, pullback(Tensor([[1], [1]])))                        // [2, 1], then sin x + x cos x
+        let (_, tangent) = jvp(at: x, tangent: Tensor([0, 1]), of: g)       // J t, the second column of J
+        print(jacobian(at: x, of: g).shape, tangent.shape)                  // [2, 1, 2] [2, 1]
+        // end doc
+        let derivative = Foundation.sin(1.0) + Foundation.cos(1.0)
+        #expect(pullback(Tensor([[1], [1]])) == Tensor([0, derivative]))
+        #expect(tangent == Tensor([[0], [derivative]]))
+        #expect(jacobian(at: x, of: g) == Tensor(shape: [2, 1, 2], scalars: [0, 0, 0, derivative]))
+    }
+
     @Test func conceptsDiagnostics() {
         // doc: Docs/Concepts.md
         let w = Variable(Tensor<Double>.normal([3, 2], seed: 1), requiresGrad: true)

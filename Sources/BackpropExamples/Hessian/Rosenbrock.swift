@@ -15,20 +15,16 @@ public enum Rosenbrock {
     /// f at (x, y), in closed form.
     public static func value(x: Double, y: Double) -> Double { (1 - x) * (1 - x) + 100 * (y - x * x) * (y - x * x) }
 
-    /// f, its gradient and its Hessian at `point`, all from the backward sweep.
+    /// f, its gradient and its Hessian at `point`, from ``valueWithGradient(at:of:)`` and
+    /// ``hessian(at:of:)``.
     ///
-    /// The gradient is made with `createGraph: true`, so it is itself a recorded
-    /// function of the point; differentiating its weighted sum eᵢ·∇f gives row i of
-    /// the Hessian (a Hessian-vector product with the i-th unit vector).
+    /// `hessian(at:of:)` differentiates the gradient again: made with `createGraph: true`,
+    /// the gradient is itself a recorded function of the point, and one more backward sweep
+    /// per coordinate gives each row of the Hessian.
     public static func derivatives(at point: [Double]) -> (value: Double, gradient: [Double], hessian: [[Double]]) {
-        let p = Variable(Tensor(point), requiresGrad: true)
-        let f = value(at: p)
-        let gradient = gradients(of: f, wrt: [p], createGraph: true)[0]
-        let hessian = [Tensor<Double>([1, 0]), Tensor<Double>([0, 1])].enumerated().map { i, unit in
-            // Keep the graph for the next row; the last row may free it.
-            gradients(of: gradient, wrt: [p], seed: unit, retainGraph: i == 0)[0].value.scalars
-        }
-        return (f.scalar, gradient.value.scalars, hessian)
+        let (f, gradient) = valueWithGradient(at: Tensor(point), of: value(at:))
+        let rows = Backprop.hessian(at: Tensor(point), of: value(at:)).scalars
+        return (f.scalar, gradient.scalars, [Array(rows[0..<2]), Array(rows[2..<4])])
     }
 
     /// ∇f in closed form: (−2(1 − x) − 400x(y − x²), 200(y − x²)).

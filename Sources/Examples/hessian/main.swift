@@ -1,9 +1,9 @@
 // Hessian: second derivatives from differentiating a gradient.
 //
 // Newton's method needs the Hessian, the matrix of second derivatives. Here it
-// comes from the library, not from a formula: `gradients(of:wrt:createGraph: true)`
-// records the backward sweep itself, so the gradient is a function that can be
-// differentiated again ("double backward"). On Rosenbrock's function
+// comes from the library, not from a formula: `hessian(at:of:)` records the backward
+// sweep itself (`gradients(of:wrt:createGraph: true)`), so the gradient is a function
+// that can be differentiated again ("double backward"). On Rosenbrock's function
 // f(x, y) = (1 − x)² + 100(y − x²)², whose minimum (1, 1) lies at the end of a long,
 // curved, nearly flat valley, Newton's method arrives in a handful of steps, while
 // gradient descent with the largest step that stays stable creeps along the valley
