@@ -3,7 +3,8 @@ import Testing
 
 /// Differential tests against PyTorch: every program of Tests/References/op_corpus.json (written
 /// by make_op_corpus.py) runs through Backprop in Double, and its value, first-order gradients
-/// (with and without `createGraph`) and second-order gradients must match PyTorch's to 1e-9:
+/// (by `backward`, and by `gradients(of:)` with and without `createGraph`) and second-order
+/// gradients must match PyTorch's to 1e-9:
 /// `|a − b| ≤ 1e-9 · max(1, |b|)` for every element.
 @Suite struct OpCorpusTests {
     static let tolerance = 1e-9
@@ -62,6 +63,7 @@ import Testing
             return Backprop.gradients(of: y, wrt: inputs, seed: seed, createGraph: createGraph, retainGraph: retainGraph)
         }
         let seed = Tensor(shape: output.shape, scalars: program.seed)
+        if output.requiresGrad { output.backward(seed: seed, retainGraph: true) }
         let plain = gradients(of: output, seed: seed, retainGraph: true)
         let firsts = gradients(of: output, seed: seed, createGraph: true)
         let secondOrder = zip(firsts, program.vectors).map { g, u in
@@ -71,6 +73,7 @@ import Testing
         for (i, input) in program.inputs.enumerated() {
             let expected = CorpusProgram.Values(shape: input.shape, values: program.gradients[i])
             check("gradient \(i)", plain[i].value, expected)
+            check("gradient \(i) (backward)", inputs[i].grad ?? Tensor.zeros(input.shape), expected)
             check("gradient \(i) (createGraph)", firsts[i].value, expected)
             check("second order \(i)", seconds[i].value, CorpusProgram.Values(shape: input.shape, values: program.secondOrder[i]))
         }
