@@ -125,6 +125,10 @@ struct CorpusProgram: Decodable, Sendable {
         let attrs: CorpusAttributes
     }
 
+    /// A hand-written program's title (the generator's are unnamed).
+    let name: String?
+    /// Where Backprop knowingly differs from PyTorch on this program, if it does.
+    let knownDifference: String?
     let inputs: [Values]
     let steps: [Step]
     let output: Int
@@ -151,6 +155,9 @@ struct CorpusProgram: Decodable, Sendable {
 
     /// The op names, in order.
     var opNames: [String] { steps.map(\.op) }
+
+    /// The name if it has one, else the op names.
+    var title: String { name ?? opNames.joined(separator: ", ") }
 
     /// The program as text, one step a line: `r3 = maxAxis(r2) axis: -1, keepDims: true`.
     var text: String {

@@ -14,13 +14,20 @@ import Testing
         var worst = 0.0
         for (index, program) in corpus.programs.enumerated() {
             let comparison = Self.compare(program)
-            worst = Swift.max(worst, comparison.worst)
-            if !comparison.failures.isEmpty {
+            let report = {
+                guard !comparison.failures.isEmpty else { return }
                 Issue.record("""
-                    program \(index) (\(program.opNames.joined(separator: ", "))):
+                    program \(index) (\(program.title)):
                     \(comparison.failures.joined(separator: "\n"))
                     \(program.text)
                     """)
+            }
+            if let known = program.knownDifference {
+                // Expected to fail; once Backprop agrees with PyTorch, this reports that the issue has gone.
+                withKnownIssue(Comment(rawValue: known), report)
+            } else {
+                worst = Swift.max(worst, comparison.worst)
+                report()
             }
         }
         #expect(worst <= Self.tolerance, "the worst relative error is \(worst)")

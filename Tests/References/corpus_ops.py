@@ -411,10 +411,11 @@ OPS = [
     Op("mean", unary(), lambda x, a: x[0].mean()),
     Op("meanAxis", with_axis(), lambda x, a: x[0].mean(dim=a["axis"], keepdim=a["keepDims"])),
     Op("max", unary(), lambda x, a: x[0].max(), lambda x, a, y: gap_along(x[0].reshape(-1), 0)),
-    Op("maxAxis", with_axis(), lambda x, a: torch.amax(x[0], dim=a["axis"], keepdim=a["keepDims"]),
+    # max(dim), not amax: on a tie both give the gradient to one element, the first.
+    Op("maxAxis", with_axis(), lambda x, a: torch.max(x[0], dim=a["axis"], keepdim=a["keepDims"]).values,
        lambda x, a, y: gap_along(x[0], a["axis"])),
     Op("min", unary(), lambda x, a: x[0].min(), lambda x, a, y: gap_along(-x[0].reshape(-1), 0)),
-    Op("minAxis", with_axis(), lambda x, a: torch.amin(x[0], dim=a["axis"], keepdim=a["keepDims"]),
+    Op("minAxis", with_axis(), lambda x, a: torch.min(x[0], dim=a["axis"], keepdim=a["keepDims"]).values,
        lambda x, a, y: gap_along(-x[0], a["axis"])),
     Op("logSumExp", unary(), lambda x, a: torch.logsumexp(x[0].reshape(-1), 0)),
     Op("logSumExpAxis", with_axis(), lambda x, a: torch.logsumexp(x[0], dim=a["axis"], keepdim=a["keepDims"])),

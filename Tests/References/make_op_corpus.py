@@ -145,6 +145,51 @@ def generate(rng, uses):
     return finish(rng, b)
 
 
+# Hand-written programs whose inputs sit exactly on kinks and ties, where the two libraries'
+# conventions are what is compared: (name, inputs as (shape, values), steps as (op, registers,
+# attributes), and a note when Backprop knowingly differs from PyTorch). Registers count the
+# inputs first, then one per step; the last step is the output.
+KINKS = [
+    ("relu, abs and leakyRelu at 0", [([5], [0.0, 0.5, -0.5, 0.0, 1.25])],
+     [("relu", [0], {}), ("abs", [0], {}), ("leakyRelu", [0], {"negativeSlope": 0.1}),
+      ("add", [1, 2], {}), ("add", [4, 3], {}), ("multiply", [5, 0], {})], None),
+    ("maximum and minimum with ties, broadcast", [([2, 2], [1.0, 2.0, 0.5, -1.0]), ([2], [1.0, -1.0])],
+     [("maximum", [0, 1], {}), ("minimum", [1, 0], {}), ("multiply", [2, 3], {}), ("multiply", [4, 0], {})], None),
+    ("max and min along an axis with ties", [([3, 3], [1.0, 3.0, 3.0, 2.0, 2.0, 0.0, -1.0, -1.0, -1.0])],
+     [("maxAxis", [0], {"axis": 1, "keepDims": False}), ("minAxis", [0], {"axis": 0, "keepDims": True}),
+      ("add", [1, 2], {}), ("multiply", [3, 3], {})], None),
+    ("maxPool2d with ties, strided and overlapping",
+     [([1, 1, 4, 4], [1.0, 1.0, 2.0, 0.0, 1.0, 0.0, 2.0, 2.0, 3.0, 3.0, 0.0, 0.0, 3.0, 3.0, 0.0, 0.0])],
+     [("maxPool2d", [0], {"size": 2}), ("maxPool2d", [0], {"size": 2, "stride": 1}),
+      ("multiply", [2, 2], {}), ("sum", [3], {}), ("multiply", [1, 4], {})], None),
+    ("pow at 0 with exponents 0, 1, 2 and 3", [([3], [0.0, 0.0, 1.5])],
+     [("pow", [0], {"exponent": 0.0}), ("pow", [0], {"exponent": 1.0}), ("pow", [0], {"exponent": 2.0}),
+      ("pow", [0], {"exponent": 3.0}), ("add", [1, 2], {}), ("add", [5, 3], {}), ("add", [6, 4], {})], None),
+    ("clamped at its bounds", [([4], [-0.5, 0.0, 0.5, 0.75])],
+     [("clamped", [0], {"min": -0.5, "max": 0.5}), ("multiply", [1, 0], {})],
+     "at x = min or max, Backprop's clamped passes the gradient (its documented choice: bounds included); "
+     "PyTorch's clamp with scalar bounds gives 0 there, as relu does at 0"),
+    ("max and min over every element with ties", [([5], [1.0, 3.0, 3.0, -2.0, -2.0])],
+     [("max", [0], {}), ("min", [0], {}), ("multiply", [1, 2], {})],
+     "on a tie Backprop's max() and min() give the whole gradient to the first extreme element; "
+     "PyTorch's max() and min() over every element share it evenly between the tied ones"),
+]
+
+
+def fixed(rng, name, inputs, steps, known):
+    """A hand-written program, with PyTorch's numbers."""
+    b = Builder(rng)
+    for shape, values in inputs:
+        b.values.append(torch.tensor(values).reshape(shape))
+        b.inputs.append(len(b.values) - 1)
+    for op, args, attrs in steps:
+        b.values.append(OPS_BY_NAME[op].run([b.values[r] for r in args], attrs))
+        b.steps.append((op, args, attrs, len(b.values) - 1))
+    b.current = len(b.values) - 1
+    program = {"name": name, **finish(rng, b)}
+    return {**program, "knownDifference": known} if known else program
+
+
 def evaluate(program, leaves):
     registers = list(leaves)
     for step in program["steps"]:
@@ -202,6 +247,7 @@ def main():
         program = generate(rng, uses)
         if well_conditioned(program):
             programs.append(program)
+    programs += [fixed(rng, *kink) for kink in KINKS]
     lines = ",\n".join(json.dumps(p, separators=(",", ":")) for p in programs)
     header = json.dumps({"generator": "Tests/References/make_op_corpus.py", "seed": SEED, "torch": torch.__version__,
                          "ops": [op.name for op in OPS]}, separators=(",", ":"))
