@@ -129,7 +129,8 @@ public func leakyRelu<S: TensorScalar>(_ x: Variable<S>, negativeSlope: S = 0.01
 }
 
 extension Variable {
-    /// Each element limited to `[min, max]`; the gradient is 1 inside, bounds included, and 0 outside.
+    /// Each element limited to `[min, max]`; the gradient is 1 strictly inside and 0 at the bounds
+    /// and outside, as PyTorch's `clamp` gives.
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public func clamped(min low: Scalar, max high: Scalar) -> Variable {

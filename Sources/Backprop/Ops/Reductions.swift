@@ -64,20 +64,30 @@ extension Variable {
         return sum(axis: axis, keepDims: keepDims) / Scalar(Swift.max(shape[resolved], 1))
     }
 
-    /// The largest element, as a 0-d variable.
+    /// The largest element, as a 0-d variable. Tied largest elements share the gradient
+    /// evenly, as PyTorch's `max()` over every element does.
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
-    public func max() -> Variable { reshaped([-1]).max(axis: 0) }
+    public func max() -> Variable { extremeOfAll(value.max(), name: "max") }
 
     /// The largest element along `axis`.
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public func max(axis: Int, keepDims: Bool = false) -> Variable { extreme(.argmax, axis: axis, keepDims: keepDims, name: "max") }
 
-    /// The smallest element, as a 0-d variable.
+    /// The smallest element, as a 0-d variable. Tied smallest elements share the gradient
+    /// evenly, as PyTorch's `min()` over every element does.
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
-    public func min() -> Variable { reshaped([-1]).min(axis: 0) }
+    public func min() -> Variable { extremeOfAll(value.min(), name: "min") }
+
+    /// `extreme`, the largest or smallest element, with its gradient shared by the elements equal to it.
+    private func extremeOfAll(_ extreme: Tensor<Scalar>, name: String) -> Variable {
+        Variable(extreme, recordedAs: name, inputs: [self]) { g, output in
+            let ties = output.input(0).value.isEqual(to: output.value).converted(to: Scalar.self)
+            return [g * Variable(ties / ties.sum())]
+        }
+    }
 
     /// The smallest element along `axis`.
     @specialized(where Scalar == Float)

@@ -9,7 +9,7 @@
     /// `scalar / x`.
     case divide(Scalar)
     case clamp(Scalar, Scalar)
-    /// 1 where `low ≤ x ≤ high`, else 0.
+    /// 1 where `low < x < high`, else 0.
     case inside(Scalar, Scalar)
     case leakyRelu(Scalar)
     /// 1 where the element is positive, else the slope.
@@ -115,7 +115,7 @@ func apply<S: TensorScalar>(_ op: UnaryKernel<S>, _ x: S) -> S {
     case .subtractFrom(let c): return c - x
     case .divide(let c): return c / x
     case .clamp(let low, let high): return Swift.min(Swift.max(x, low), high)
-    case .inside(let low, let high): return x >= low && x <= high ? 1 : 0
+    case .inside(let low, let high): return x > low && x < high ? 1 : 0
     case .leakyRelu(let slope): return x > 0 ? x : x * slope
     case .leakyReluSlope(let slope): return x > 0 ? 1 : slope
     }
