@@ -1,5 +1,5 @@
 import Testing
-@testable import Backprop
+@_spi(Kernels) @testable import Backprop
 
 /// Direct convolution by definition: out[n, o, i, j] = Σ filter[o, c, a, b] · x[n, c, i·s − p + a, j·s − p + b].
 private func naiveConvolution(_ x: Tensor<Double>, _ w: Tensor<Double>, stride: Int, padding: Int) -> Tensor<Double> {

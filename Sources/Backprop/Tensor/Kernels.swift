@@ -52,12 +52,12 @@
     /// `out[i] = op(a[i]) · op(b[i])` for `batch` row-major matrices, each `out[i]` being `[m, n]`.
     case gemm(UnsafeBufferPointer<Scalar>, transposeA: Bool, UnsafeBufferPointer<Scalar>, transposeB: Bool,
               batch: Int, m: Int, n: Int, k: Int, UnsafeMutableBufferPointer<Scalar>)
-    /// im2col over an NCHW image; `geometry` as `Windows.kernelGeometry`.
-    case imageToColumns(UnsafeBufferPointer<Scalar>, geometry: [Int], UnsafeMutableBufferPointer<Scalar>)
+    /// im2col over an NCHW image.
+    case imageToColumns(UnsafeBufferPointer<Scalar>, Windows, UnsafeMutableBufferPointer<Scalar>)
     /// col2im, the adjoint of im2col.
-    case columnsToImage(UnsafeBufferPointer<Scalar>, geometry: [Int], UnsafeMutableBufferPointer<Scalar>)
+    case columnsToImage(UnsafeBufferPointer<Scalar>, Windows, UnsafeMutableBufferPointer<Scalar>)
     /// Max pooling: each window's maximum, and its flat input position.
-    case maxPool(UnsafeBufferPointer<Scalar>, geometry: [Int], UnsafeMutableBufferPointer<Scalar>, positions: UnsafeMutableBufferPointer<Int>)
+    case maxPool(UnsafeBufferPointer<Scalar>, Windows, UnsafeMutableBufferPointer<Scalar>, positions: UnsafeMutableBufferPointer<Int>)
     /// `out[indices[i]] += source[i]`, skipping negative indices.
     case scatterAdd(UnsafeBufferPointer<Scalar>, indices: UnsafeBufferPointer<Int>, UnsafeMutableBufferPointer<Scalar>)
 }
@@ -74,9 +74,9 @@ func run<S: TensorScalar>(_ kernel: Kernel<S>) {
     case let .biasActivation(op, x, bias, out): biasActivationKernel(op, x, bias: bias, out)
     case let .gemm(a, transposeA, b, transposeB, batch, m, n, k, out):
         gemmKernel(a, transposeA: transposeA, b, transposeB: transposeB, batch: batch, m: m, n: n, k: k, out)
-    case let .imageToColumns(image, geometry, out): imageToColumnsKernel(image, geometry, out)
-    case let .columnsToImage(columns, geometry, out): columnsToImageKernel(columns, geometry, out)
-    case let .maxPool(image, geometry, out, positions): maxPoolKernel(image, geometry, out, positions)
+    case let .imageToColumns(image, windows, out): imageToColumnsKernel(image, windows, out)
+    case let .columnsToImage(columns, windows, out): columnsToImageKernel(columns, windows, out)
+    case let .maxPool(image, windows, out, positions): maxPoolKernel(image, windows, out, positions)
     case let .scatterAdd(source, indices, out):
         out.update(repeating: 0)
         for i in 0..<indices.count where indices[i] >= 0 { out[indices[i]] += source[i] }

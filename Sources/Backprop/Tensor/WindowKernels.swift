@@ -1,19 +1,7 @@
 // Sliding-window kernels for convolution and pooling over NCHW tensors: direct
-// loops, with no index arrays. `geometry` is `Windows.kernelGeometry`.
+// loops, with no index arrays, over the geometry that a `Windows` value describes.
 
-/// The sizes a window kernel needs, unpacked from its geometry array.
-struct WindowGeometry {
-    let batch, channels, height, width, kernelHeight, kernelWidth, stride, padding, outHeight, outWidth: Int
-
-    init(_ g: [Int]) {
-        (batch, channels, height, width) = (g[0], g[1], g[2], g[3])
-        (kernelHeight, kernelWidth, stride, padding, outHeight, outWidth) = (g[4], g[5], g[6], g[7], g[8], g[9])
-    }
-
-    var patch: Int { channels * kernelHeight * kernelWidth }
-}
-
-extension WindowGeometry {
+extension Windows {
     /// The output columns `ow` whose input column `ow · stride − padding + kw` lies inside the image.
     @inline(__always)
     func insideOutputColumns(kernelColumn kw: Int) -> Range<Int> {
@@ -58,8 +46,7 @@ extension WindowGeometry {
 /// matrix per image (`out` is `[batch, channels · kH · kW, outH · outW]`), zeros in the padding.
 /// Row `(c, kh, kw)` of an image's matrix reads input rows with a fixed step, contiguous for
 /// stride 1. Split across threads by image: each thread writes its own matrices.
-func imageToColumnsKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ geometry: [Int], _ out: UnsafeMutableBufferPointer<S>) {
-    let g = WindowGeometry(geometry)
+func imageToColumnsKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ g: Windows, _ out: UnsafeMutableBufferPointer<S>) {
     let stride = g.stride
     forEachChunk(g.batch, grain: g.imageGrain) { images in
         g.forEachOutputRow(in: images) { o, base, inside in
@@ -76,8 +63,7 @@ func imageToColumnsKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ ge
 
 /// col2im, the adjoint of im2col: adds each column-matrix element back onto its image position.
 /// Split across threads by image: windows of one image only touch that image.
-func columnsToImageKernel<S: TensorScalar>(_ columns: UnsafeBufferPointer<S>, _ geometry: [Int], _ out: UnsafeMutableBufferPointer<S>) {
-    let g = WindowGeometry(geometry)
+func columnsToImageKernel<S: TensorScalar>(_ columns: UnsafeBufferPointer<S>, _ g: Windows, _ out: UnsafeMutableBufferPointer<S>) {
     let imageSize = g.channels &* g.height &* g.width, stride = g.stride
     forEachChunk(g.batch, grain: g.imageGrain) { images in
         for i in (images.lowerBound &* imageSize)..<(images.upperBound &* imageSize) { out[i] = 0 }
@@ -94,9 +80,8 @@ func columnsToImageKernel<S: TensorScalar>(_ columns: UnsafeBufferPointer<S>, _ 
 /// Max pooling with one-channel windows over `[batch · channels]` planes, without padding: the
 /// maxima, and the flat input position of each (the first, on ties; NaN propagates), for the VJP.
 /// Split across threads by plane.
-func maxPoolKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ geometry: [Int], _ out: UnsafeMutableBufferPointer<S>,
+func maxPoolKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ g: Windows, _ out: UnsafeMutableBufferPointer<S>,
                                     _ positions: UnsafeMutableBufferPointer<Int>) {
-    let g = WindowGeometry(geometry)
     precondition(g.padding == 0, "maxPoolKernel: pooling windows have no padding")
     let perPlane = Swift.max(g.outHeight &* g.outWidth &* g.kernelHeight &* g.kernelWidth, 1)
     let (width, kernelHeight, kernelWidth, stride) = (g.width, g.kernelHeight, g.kernelWidth, g.stride)
