@@ -19,6 +19,16 @@ public func matmul<S: TensorScalar>(_ a: Variable<S>, _ b: Variable<S>) -> Varia
     return product.shape == plan.outShape ? product : product.reshaped(plan.outShape)
 }
 
+extension MatmulPlan.Operand {
+    /// The operand reshaped, broadcast and flattened for the GEMM; a broadcast's VJP sums
+    /// the gradient back over the stretched batch axes.
+    func prepare<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
+        var x = x.shape == shape ? x : x.reshaped(shape)
+        if let broadcast { x = x.broadcast(to: broadcast) }
+        return x.shape == flat ? x : x.reshaped(flat)
+    }
+}
+
 /// `op(a) · op(b)`, where `op` swaps the last two axes of an operand whose flag is set.
 ///
 /// The VJPs use the transpose flags too, so no transposed copy is ever made.

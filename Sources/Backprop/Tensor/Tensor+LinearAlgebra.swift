@@ -78,12 +78,6 @@ struct MatmulPlan: Equatable {
             if let broadcast { x = x.broadcast(to: broadcast) }
             return x.shape == flat ? x : x.reshaped(flat)
         }
-
-        func prepare<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
-            var x = x.shape == shape ? x : x.reshaped(shape)
-            if let broadcast { x = x.broadcast(to: broadcast) }
-            return x.shape == flat ? x : x.reshaped(flat)
-        }
     }
 
     var left: Operand
