@@ -18,11 +18,11 @@ private func expectMessage(_ result: ExitTest.Result?, _ message: String,
         expectMessage(result, "matmul: [2, 3] × [4, 5]: inner dimensions 3 and 4 differ")
     }
 
-    @Test func matmulRanks() async {
+    @Test func matmulBatchAxes() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            _ = matmul(Tensor<Float>.zeros([2, 3]), Tensor.zeros([3]))
+            _ = matmul(Tensor<Float>.zeros([2, 3, 4]), Tensor.zeros([3, 4, 5]))
         }
-        expectMessage(result, "matmul: [2, 3] × [3]: operands must both be 2-d or both 3-d (batched)")
+        expectMessage(result, "matmul: [2, 3, 4] × [3, 4, 5]: batch axes [2] and [3] do not broadcast")
     }
 
     @Test func broadcastMismatch() async {

@@ -1,18 +1,32 @@
-/// The matrix product of two variables.
+/// The matrix product of two variables, with `torch.matmul`'s semantics.
 ///
-/// Shapes: `[m, k] × [k, n] → [m, n]`; batched `[b, m, k] × [b, k, n] → [b, m, n]`;
-/// and `[b, m, k] × [k, n] → [b, m, n]`, one matrix applied to every batch entry.
+/// - 2-d × 2-d: `[m, k] × [k, n] → [m, n]`.
+/// - 1-d operands: a vector `[k]` on the left acts as `[1, k]`, on the right as `[k, 1]`,
+///   and that axis is dropped from the result: `[k] × [k] → []`, `[m, k] × [k] → [m]`.
+/// - N-d: the last two axes are the matrices, the leading ones batch axes, broadcast by
+///   NumPy's rules: `[b, h, t, d] × [b, h, d, s] → [b, h, t, s]`, `[b, t, d] × [d, e] → [b, t, e]`
+///   (one GEMM over all `b·t` rows), `[1, h, t, d] × [b, 1, d, s] → [b, h, t, s]`. The gradient of
+///   an operand broadcast over batch axes is summed over them.
+///
+/// Stops with a message naming both shapes if an operand is 0-d, the inner sizes differ or
+/// the batch axes do not broadcast.
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func matmul<S: TensorScalar>(_ a: Variable<S>, _ b: Variable<S>) -> Variable<S> {
-    if a.shape.count == 3 && b.shape.count == 2 {
-        let (batch, m, k) = (a.shape[0], a.shape[1], a.shape[2])
-        guard b.shape[0] == k else {
-            fatalError("matmul: \(describe(a.shape)) × \(describe(b.shape)): inner dimensions \(k) and \(b.shape[0]) differ")
-        }
-        return matmul(a.reshaped([batch * m, k]), transposed: false, b, transposed: false).reshaped([batch, m, b.shape[1]])
+    if a.shape.count == 2 && b.shape.count == 2 { return matmul(a, transposed: false, b, transposed: false) }
+    let plan = checked { () throws(ShapeError) in try Shapes.matmulPlan(a.shape, b.shape) }
+    let product = matmul(plan.left.prepare(a), transposed: false, plan.right.prepare(b), transposed: false)
+    return product.shape == plan.outShape ? product : product.reshaped(plan.outShape)
+}
+
+extension MatmulPlan.Operand {
+    /// The operand reshaped, broadcast and flattened for the GEMM; a broadcast's VJP sums
+    /// the gradient back over the stretched batch axes.
+    func prepare<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
+        var x = x.shape == shape ? x : x.reshaped(shape)
+        if let broadcast { x = x.broadcast(to: broadcast) }
+        return x.shape == flat ? x : x.reshaped(flat)
     }
-    return matmul(a, transposed: false, b, transposed: false)
 }
 
 /// `op(a) · op(b)`, where `op` swaps the last two axes of an operand whose flag is set.
