@@ -131,7 +131,7 @@ extension Tensor where Scalar: TensorScalar {
             throw ShapeError(op, "axis \(resolved) of shape \(describe(shape)) has no categories")
         }
         if let i = scalars.firstIndex(where: { $0.isNaN || $0 == .infinity }) {
-            throw ShapeError(op, "logit \(self[flat: i]) at flat position \(i) is not a number below infinity")
+            throw ShapeError(op, "logit \(self[flat: i]) at flat position \(i) is NaN or +infinity")
         }
         var outShape = shape
         outShape.remove(at: resolved)
@@ -162,8 +162,9 @@ extension Tensor where Scalar: TensorScalar {
         let rows = size == 0 ? 0 : self.count / size
         let positive = withBuffer { w in (0..<rows).map { r in (0..<size).count(where: { w[r * size + $0] > 0 }) } }
         if let row = positive.firstIndex(where: { $0 < count }) {
-            throw ShapeError(op, "row \(row) of weights of shape \(describe(shape)) has \(positive[row]) positive "
-                             + "weights, fewer than the \(count) to draw without replacement")
+            let n = positive[row]
+            throw ShapeError(op, "row \(row) of weights of shape \(describe(shape)) has \(n) positive weight\(n == 1 ? "" : "s"), "
+                             + "too few to draw \(count) without replacement")
         }
     }
 }
