@@ -68,14 +68,3 @@ let modelOpCases: [OpCase] = [
     },
 ]
 
-@Test(arguments: modelOpCases)
-func modelOpGradientMatchesCentralDifferences(_ op: OpCase) {
-    let report = checkGradients(at: op.inputs, op.function)
-    #expect(report.maxRelativeError < 1e-6, "\(op.name):\n\(report)")
-}
-
-@Test(arguments: modelOpCases)
-func modelOpSecondOrderGradientMatchesCentralDifferences(_ op: OpCase) {
-    let report = checkGradients(at: op.inputs, secondOrder(op.function))
-    #expect(report.maxRelativeError < 1e-5, "\(op.name):\n\(report)")
-}

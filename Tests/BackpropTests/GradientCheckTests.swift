@@ -90,13 +90,16 @@ let opCases: [OpCase] = [
     OpCase("avgPool2d", [random([2, 1, 4, 6], 73)]) { avgPool2d($0[0], size: 2) },
 ]
 
-@Test(arguments: opCases)
+/// The cases of every file: this one's, the ops that ported models need, and indexing.
+let allOpCases = opCases + modelOpCases + indexingOpCases
+
+@Test(arguments: allOpCases)
 func gradientMatchesCentralDifferences(_ op: OpCase) {
     let report = checkGradients(at: op.inputs, op.function)
     #expect(report.maxRelativeError < 1e-6, "\(op.name):\n\(report)")
 }
 
-@Test(arguments: opCases)
+@Test(arguments: allOpCases)
 func secondOrderGradientMatchesCentralDifferences(_ op: OpCase) {
     let report = checkGradients(at: op.inputs, secondOrder(op.function))
     #expect(report.maxRelativeError < 1e-5, "\(op.name):\n\(report)")

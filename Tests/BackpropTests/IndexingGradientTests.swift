@@ -42,17 +42,6 @@ let indexingOpCases: [OpCase] = [
     },
 ]
 
-@Test(arguments: indexingOpCases)
-func indexingGradientMatchesCentralDifferences(_ op: OpCase) {
-    let report = checkGradients(at: op.inputs, op.function)
-    #expect(report.maxRelativeError < 1e-6, "\(op.name):\n\(report)")
-}
-
-@Test(arguments: indexingOpCases)
-func indexingSecondOrderGradientMatchesCentralDifferences(_ op: OpCase) {
-    let report = checkGradients(at: op.inputs, secondOrder(op.function))
-    #expect(report.maxRelativeError < 1e-5, "\(op.name):\n\(report)")
-}
 
 @Test func sortedAndTopKGradientsReachTheSelectedElements() {
     let x = Variable(Tensor<Double>([3, 1, 2]), requiresGrad: true)

@@ -1,4 +1,4 @@
-extension Tensor where Scalar: TensorScalar {
+extension Tensor {
     /// Consecutive pieces along `axis` of the given sizes, which must add up to the axis's size.
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
