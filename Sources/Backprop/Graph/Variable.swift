@@ -64,11 +64,10 @@ public final class Variable<Scalar: TensorScalar> {
     /// specialized) reads without instantiating generic metadata.
     @exclusivity(unchecked) private(set) var isRecorded = false
 
-    /// Scratch space of the backward sweep: the gradient summed so far, and a visit mark.
-    /// A first-order sweep keeps a one-element node's gradient as a plain number instead.
-    @exclusivity(unchecked) var pendingGradient: Variable?
-    @exclusivity(unchecked) var pendingScalar: Scalar = 0
-    @exclusivity(unchecked) var hasPendingScalar = false
+    /// Scratch space of the backward sweep, used in a recorded node only: the gradient summed
+    /// so far, and a visit mark. A leaf may be shared by graphs that other threads sweep, so a
+    /// sweep keeps a leaf's in a table of its own (``LeafGradients``) and writes nothing into it.
+    @exclusivity(unchecked) var pending = PendingGradient<Scalar>()
     @exclusivity(unchecked) var isVisited = false
 
     /// Creates a leaf variable holding `value`.
