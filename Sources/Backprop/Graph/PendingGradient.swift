@@ -115,11 +115,11 @@ struct LeafGradients<Scalar: TensorScalar>: ~Copyable {
         Int(truncatingIfNeeded: (UInt64(address) &* 0x9E37_79B9_7F4A_7C15) >> shift)
     }
 
-    /// Doubles the table (8 slots at first), moving every entry, then adds `address`.
+    /// Doubles the table (16 slots at first), moving every entry, then adds `address`.
     @inline(never)
     private mutating func insertGrowing(_ address: UInt) {
         let old = slots
-        let capacity = Swift.max(8, 2 * old.count)
+        let capacity = Swift.max(16, 2 * old.count)
         slots = .allocate(capacity: capacity)
         slots.initialize(repeating: Slot())
         shift = UInt64(64 - capacity.trailingZeroBitCount)

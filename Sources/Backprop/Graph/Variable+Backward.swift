@@ -1,3 +1,8 @@
+// The backward sweep, as in micrograd: sort the nodes topologically, then visit them in
+// reverse, handing each node's summed gradient to its op's VJP and adding what comes out
+// to its inputs' sums. A first-order sweep layers the scalar fast path of
+// Variable+ScalarSweep.swift on it, in two places marked below.
+
 extension Variable {
     /// Backpropagates from this variable, adding ∂self/∂leaf to each leaf's ``grad``.
     ///
@@ -45,49 +50,31 @@ extension Variable {
     /// The reverse sweep. Returns the gradient reaching each leaf that requires one,
     /// and each of `targets` (leaf or not), in visiting order.
     ///
-    /// Gradients wait in each recorded node's `pending` field until the node is visited, so
-    /// the sweep needs no dictionary; a graph's recorded nodes are therefore swept by one
-    /// thread at a time. Leaves, which other graphs may share, are never written: theirs wait
-    /// in the sweep's own ``LeafGradients``. A first-order sweep keeps the gradient of a
-    /// one-element node as a plain number, and a node whose record has a ``ScalarVJP``
-    /// passes it on without making a variable.
+    /// Nodes are visited in reverse topological order, so a node's gradient is complete,
+    /// summed over all its users, when its VJP receives it. A first-order sweep also takes
+    /// the scalar fast path of `Variable+ScalarSweep.swift`, at the two lines marked so.
     func sweep(seed: Variable, targets: [Variable], createGraph: Bool, retainGraph: Bool) -> [(Variable, Variable)] {
-        var leaves = LeafGradients<Scalar>()
-        let order = topologicalOrderUnretained(leaves: &leaves)
+        var sums = GradientSums<Scalar>(keepsNumbers: !createGraph)
+        let order = topologicalOrderUnretained(leaves: &sums.leaves)
         // nil when there are no targets (a backward call): the per-node check then touches no set.
         let targetIDs = targets.isEmpty ? nil : Set(targets.map(ObjectIdentifier.init))
         let isTarget = { (node: Variable) in targetIDs?.contains(ObjectIdentifier(node)) == true }
-        accumulate(seed, into: self, asNumber: !createGraph, leaves: &leaves)
+        sums.add(seed, to: self)
         var reached: [(Variable, Variable)] = []
         GradientMode.$isRecording.withValue(createGraph) {
             for reference in order.reversed() {
-                let passedOn = reference._withUnsafeGuaranteedRef { node in
-                    guard node.isRecorded, node.pending.hasNumber, node.pending.variable == nil,
-                          let rule = node.scalarVJP, !isTarget(node) else { return false }
-                    node.pending.hasNumber = false
-                    node.propagate(node.pending.number, through: rule, leaves: &leaves)
-                    return true
-                }
-                if passedOn { continue }
+                if sums.passOnAsNumber(at: reference, unless: isTarget) { continue }    // the scalar fast path
                 let node = reference.takeUnretainedValue()
-                guard node.isRecorded else {
-                    guard let upstream = leaves.withPending(of: node, { $0.take(shape: node.shape) }) else { continue }
-                    if node.requiresGrad || isTarget(node) { reached.append((node, upstream)) }
-                    continue
-                }
-                guard let upstream = node.pending.take(shape: node.shape) else { continue }
-                if isTarget(node) { reached.append((node, upstream)) }
+                guard let upstream = sums.take(at: node) else { continue }
+                if !node.isRecorded || isTarget(node) { reached.append((node, upstream)) }    // a leaf, or a target
+                guard node.isRecorded else { continue }
                 let inputGradients = node.vjp!(upstream, node)
-                precondition(inputGradients.count == node.inputCount,
-                             "backward: the VJP of '\(node.op ?? "")' returned \(inputGradients.count) gradients for \(node.inputCount) inputs")
+                node.checkCount(of: inputGradients)
                 for (i, gradient) in inputGradients.enumerated() {
                     let input = node.input(i)
                     guard let gradient, input.requiresGrad else { continue }
-                    guard gradient.shape == input.shape else {
-                        fatalError("backward: the VJP of '\(node.op ?? "")' returned a gradient of shape \(describe(gradient.shape)) "
-                                   + "for input \(i) of shape \(describe(input.shape))")
-                    }
-                    accumulate(gradient, into: input, asNumber: !createGraph, leaves: &leaves)
+                    node.checkShape(of: gradient, for: input, at: i)
+                    sums.add(gradient, to: input)
                 }
             }
         }
@@ -97,34 +84,20 @@ extension Variable {
         return reached
     }
 
-    /// Adds `gradient` to what waits at `node`: as a number when `asNumber` and the node holds one element.
-    private func accumulate(_ gradient: Variable, into node: Variable, asNumber: Bool, leaves: inout LeafGradients<Scalar>) {
-        if asNumber && node.value.count == 1 {
-            let number = gradient.value.scalar
-            if node.isRecorded { node.pending.add(number) } else { leaves.withPending(of: node) { $0.add(number) } }
-        } else {
-            if node.isRecorded { node.pending.add(gradient) } else { leaves.withPending(of: node) { $0.add(gradient) } }
+    /// Stops with a message unless this node's VJP returned one gradient per input.
+    @inline(__always)
+    private func checkCount(of inputGradients: [Variable?]) {
+        precondition(inputGradients.count == inputCount,
+                     "backward: the VJP of '\(op ?? "")' returned \(inputGradients.count) gradients for \(inputCount) inputs")
+    }
+
+    /// Stops with a message unless `gradient` is shaped like `input`, input `i` of this node.
+    @inline(__always)
+    private func checkShape(of gradient: Variable, for input: Variable, at i: Int) {
+        guard gradient.shape == input.shape else {
+            fatalError("backward: the VJP of '\(op ?? "")' returned a gradient of shape \(describe(gradient.shape)) "
+                       + "for input \(i) of shape \(describe(input.shape))")
         }
-    }
-
-    /// Hands `upstream` through a rule on numbers to this node's one or two inputs, which
-    /// it reads through unretained references: this node holds them.
-    @inline(__always)
-    private func propagate(_ upstream: Scalar, through rule: ScalarVJP, leaves: inout LeafGradients<Scalar>) {
-        let x = unretainedInput(0)
-        let y = inputCount > 1 ? unretainedInput(1) : nil
-        let xValue = x._withUnsafeGuaranteedRef { $0.value.scalar }
-        let yValue = y?._withUnsafeGuaranteedRef { $0.value.scalar } ?? 0
-        let (dx, dy) = rule(upstream, value.scalar, xValue, yValue)
-        x._withUnsafeGuaranteedRef { Self.add(dx, to: $0, leaves: &leaves) }
-        y?._withUnsafeGuaranteedRef { Self.add(dy, to: $0, leaves: &leaves) }
-    }
-
-    /// Adds a number to the gradient waiting at a one-element input, if it requires one.
-    @inline(__always)
-    private static func add(_ gradient: Scalar, to input: Variable, leaves: inout LeafGradients<Scalar>) {
-        guard input.requiresGrad else { return }
-        if input.isRecorded { input.pending.add(gradient) } else { leaves.withPending(of: input) { $0.add(gradient) } }
     }
 
     /// Every node that reaches this one through recorded ops and requires a gradient,
@@ -175,6 +148,36 @@ extension Variable {
             fatalError("backward: the graph behind a '\(name)' result was freed by an earlier backward; "
                        + "pass retainGraph: true to that call to backpropagate through it twice")
         }
+    }
+}
+
+/// The gradients summed so far in one sweep, each waiting for its node's visit.
+///
+/// A recorded node belongs to the graph being swept and keeps its sum in a field of its own
+/// (`pending`), so the sweep needs no dictionary; the graph is therefore swept by one thread
+/// at a time. A leaf may feed graphs that other threads sweep at the same time, so its sum
+/// waits in the sweep's own table and the leaf is never written.
+struct GradientSums<Scalar: TensorScalar>: ~Copyable {
+    var leaves = LeafGradients<Scalar>()
+    /// Whether a one-element node's gradient is kept as a plain number: in a first-order sweep.
+    let keepsNumbers: Bool
+
+    /// Adds `gradient` to the sum waiting at `node`.
+    @inline(__always)
+    mutating func add(_ gradient: Variable<Scalar>, to node: Variable<Scalar>) {
+        if addAsNumber(gradient, to: node) { return }       // the scalar fast path
+        withPending(of: node) { $0.add(gradient) }
+    }
+
+    /// The sum waiting at `node` as a variable shaped like it, or nil if nothing waits; nothing waits afterwards.
+    mutating func take(at node: Variable<Scalar>) -> Variable<Scalar>? {
+        withPending(of: node) { $0.take(shape: node.shape) }
+    }
+
+    /// Runs `body` on the sum waiting at `node`: in the node if it is recorded, in the table if it is a leaf.
+    @inline(__always)
+    mutating func withPending<R>(of node: Variable<Scalar>, _ body: (inout PendingGradient<Scalar>) -> R) -> R {
+        node.isRecorded ? body(&node.pending) : leaves.withPending(of: node, body)
     }
 }
 

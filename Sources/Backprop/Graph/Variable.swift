@@ -17,13 +17,6 @@ public final class Variable<Scalar: TensorScalar> {
     ///   Variable ops, so that gradients of gradients work.
     public typealias VJP = (_ upstream: Variable, _ output: Variable) -> [Variable?]
 
-    /// The same derivative on plain numbers, for an op whose inputs and output each hold one
-    /// element: ∂L/∂x and ∂L/∂y from the upstream gradient, the output and the inputs' values
-    /// (y is 0 for an op of one input). A first-order sweep uses it instead of the ``VJP``, so
-    /// a scalar graph is swept without allocating. It repeats the VJP's arithmetic in the same
-    /// order, so both give the same bits.
-    typealias ScalarVJP = (_ upstream: Scalar, _ output: Scalar, _ x: Scalar, _ y: Scalar) -> (Scalar, Scalar)
-
     /// The value. Setting it (an optimizer's update) keeps the node's identity.
     @exclusivity(unchecked) public var value: Tensor<Scalar>
 
@@ -56,8 +49,8 @@ public final class Variable<Scalar: TensorScalar> {
     /// The op's VJP, while the record is held.
     @exclusivity(unchecked) var vjp: VJP?
 
-    /// The op's rule on numbers: present when every input and the value hold one element
-    /// and the op has one.
+    /// The op's rule on numbers (see `Variable+ScalarSweep.swift`): present when every input
+    /// and the value hold one element and the op has one.
     @exclusivity(unchecked) var scalarVJP: ScalarVJP?
 
     /// Whether the record (inputs and VJP) is held: a plain flag, which `deinit` (never
