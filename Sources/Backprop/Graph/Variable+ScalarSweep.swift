@@ -11,8 +11,10 @@ extension Variable {
     /// An op's derivative on plain numbers, for an op whose inputs and output each hold one
     /// element: ∂L/∂x and ∂L/∂y from the upstream gradient, the output and the inputs' values
     /// (y is 0 for an op of one input). A first-order sweep uses it instead of the ``VJP``.
-    /// It repeats the VJP's arithmetic in the same order, so both give the same bits.
-    typealias ScalarVJP = (_ upstream: Scalar, _ output: Scalar, _ x: Scalar, _ y: Scalar) -> (Scalar, Scalar)
+    /// The rule and the VJP call the same derivative function (see `DerivativeArithmetic`),
+    /// so both give the same bits.
+    typealias ScalarVJP = (_ upstream: Number<Scalar>, _ output: Number<Scalar>, _ x: Number<Scalar>,
+                           _ y: Number<Scalar>) -> (Number<Scalar>, Number<Scalar>)
 }
 
 extension GradientSums {
@@ -49,9 +51,9 @@ extension GradientSums {
         let y = node.inputCount > 1 ? node.unretainedInput(1) : nil
         let xValue = x._withUnsafeGuaranteedRef { $0.value.scalar }
         let yValue = y?._withUnsafeGuaranteedRef { $0.value.scalar } ?? 0
-        let (dx, dy) = rule(upstream, node.value.scalar, xValue, yValue)
-        x._withUnsafeGuaranteedRef { if $0.requiresGrad { add(dx, to: $0) } }
-        y?._withUnsafeGuaranteedRef { if $0.requiresGrad { add(dy, to: $0) } }
+        let (dx, dy) = rule(Number(upstream), Number(node.value.scalar), Number(xValue), Number(yValue))
+        x._withUnsafeGuaranteedRef { if $0.requiresGrad { add(dx.value, to: $0) } }
+        y?._withUnsafeGuaranteedRef { if $0.requiresGrad { add(dy.value, to: $0) } }
     }
 
     /// Adds a number to the sum waiting at a one-element node.
