@@ -115,6 +115,19 @@ import Testing
         #expect(overlap?.description.contains("its data overlaps that of tensor \"x\"") == true)
     }
 
+    @Test func shapesWhoseSizesOverflowThrow() throws {
+        // A 0 makes the element count 0, but 2⁶² · 2⁶² overflows before the 0 is reached (and in
+        // a tensor's strides, whatever the order): every such shape is refused, as Python's safetensors does.
+        let huge = 1 << 62
+        for shape in ["[\(huge),\(huge),0]", "[0,\(huge),\(huge)]", "[\(huge),0,\(huge)]", "[\(huge),4]"] {
+            let error = try expectLoadingError(fileBytes(header("x F32 \(shape) [0,0]")), "invalidEntry", tensor: "x")
+            #expect(error?.description.contains("overflows") == true, "\(String(describing: error))")
+        }
+        // Large sizes whose product fits, beside a 0, still load as an empty tensor.
+        let empty: [String: Tensor<Float>] = try loadBytes(fileBytes(header("x F32 [\(1 << 30),\(1 << 30),0] [0,0]")))
+        #expect(empty["x"]?.shape == [1 << 30, 1 << 30, 0] && empty["x"]?.count == 0)
+    }
+
     @Test func noPrefixOrCorruptedByteCrashes() throws {
         let json = #"{"__metadata__":{"k":"v"},"a":{"dtype":"F16","shape":[1,2],"data_offsets":[0,4]},"#
             + #""b":{"dtype":"F64","shape":[1],"data_offsets":[4,12]}}"#

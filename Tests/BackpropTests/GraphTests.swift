@@ -182,6 +182,55 @@ import Testing
     }
 }
 
+@Suite struct ConcurrentSweeps {
+    /// Leaves that graphs on two threads share: a one-element weight, whose gradient a sweep
+    /// keeps as a number, and a vector, whose gradient it keeps as a variable.
+    struct SharedLeaves: @unchecked Sendable {     // read-only while shared, as `gradients(of:wrt:)` documents
+        let w = Variable<Double>(0.9, requiresGrad: true)
+        let v = Variable<Double>(Tensor([0.5, -0.25, 1.5]), requiresGrad: true)
+    }
+
+    /// Builds a graph over the shared leaves and an input of its own, made from `seed`, and
+    /// returns the gradients with respect to the leaves and the input; with `secondOrder`,
+    /// also the gradient of ∂y/∂w with respect to the leaves (a sweep that records itself,
+    /// then a sweep of what it recorded).
+    static func gradientsOfOwnGraph(_ leaves: SharedLeaves, seed: Int, secondOrder: Bool) -> [Tensor<Double>] {
+        let x = Variable(Tensor<Double>.uniform([3], low: -1, high: 1, seed: UInt64(seed)), requiresGrad: true)
+        var s = (x * leaves.v).sum()
+        for _ in 0..<40 { s = tanh(s * leaves.w + 0.1) }      // 40 uses of w, as in a scalar chain
+        let y = s + (tanh(leaves.v * x) * leaves.w).sum()
+        let first = gradients(of: y, wrt: [leaves.w, leaves.v, x], createGraph: secondOrder)
+        guard secondOrder else { return first.map(\.value) }
+        return first.map(\.value) + gradients(of: first[0], wrt: [leaves.w, leaves.v]).map(\.value)
+    }
+
+    @Test(arguments: [false, true])
+    func threadsSharingALeafGetTheSequentialGradientsBitForBit(secondOrder: Bool) {
+        let leaves = SharedLeaves()
+        let iterations = 200
+        let expected = (0..<2 * iterations).map { Self.gradientsOfOwnGraph(leaves, seed: $0, secondOrder: secondOrder) }
+        let lock = NSLock()
+        nonisolated(unsafe) var results = [[Tensor<Double>]](repeating: [], count: 2 * iterations)
+        let finished = DispatchSemaphore(value: 0)
+        for thread in 0..<2 {
+            Thread {
+                for i in 0..<iterations {
+                    let seed = thread * iterations + i
+                    let gradients = Self.gradientsOfOwnGraph(leaves, seed: seed, secondOrder: secondOrder)
+                    lock.withLock { results[seed] = gradients }
+                }
+                finished.signal()
+            }.start()
+        }
+        finished.wait()
+        finished.wait()
+        let bits = { (tensors: [Tensor<Double>]) in tensors.map { $0.scalars.map(\.bitPattern) } }
+        let mismatches = (0..<2 * iterations).filter { bits(results[$0]) != bits(expected[$0]) }
+        #expect(mismatches.isEmpty, "\(mismatches.count) of \(2 * iterations) graphs got other gradients, first \(mismatches.first ?? 0)")
+        #expect(leaves.w.grad == nil && leaves.v.grad == nil)
+    }
+}
+
 @Suite struct GraphMemory {
     @Test func intermediatesAreFreedWithTheirOutput() {
         weak var weakIntermediate: Variable<Double>?

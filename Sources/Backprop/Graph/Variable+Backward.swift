@@ -1,5 +1,14 @@
+// The backward sweep, as in micrograd: sort the nodes topologically, then visit them in
+// reverse, handing each node's summed gradient to its op's VJP and adding what comes out
+// to its inputs' sums. A first-order sweep layers the scalar fast path of
+// Variable+ScalarSweep.swift on it, in two places marked below.
+
 extension Variable {
     /// Backpropagates from this variable, adding ∂self/∂leaf to each leaf's ``grad``.
+    ///
+    /// Threads: the additions to ``grad`` are not synchronized. Graphs that share a leaf may
+    /// be swept on different threads at once with ``gradients(of:wrt:seed:createGraph:retainGraph:)``,
+    /// which writes nothing into the leaves, but not with `backward()`.
     ///
     /// - Parameters:
     ///   - seed: the gradient of the final result with respect to this variable,
@@ -41,46 +50,31 @@ extension Variable {
     /// The reverse sweep. Returns the gradient reaching each leaf that requires one,
     /// and each of `targets` (leaf or not), in visiting order.
     ///
-    /// Gradients wait in each node's `pendingGradient` until the node is visited, so the
-    /// sweep needs no dictionary; a graph is therefore swept by one thread at a time. A
-    /// first-order sweep keeps the gradient of a one-element node as a plain number, and a
-    /// node whose record has a ``ScalarVJP`` passes it on without making a variable.
+    /// Nodes are visited in reverse topological order, so a node's gradient is complete,
+    /// summed over all its users, when its VJP receives it. A first-order sweep also takes
+    /// the scalar fast path of `Variable+ScalarSweep.swift`, at the two lines marked so.
     func sweep(seed: Variable, targets: [Variable], createGraph: Bool, retainGraph: Bool) -> [(Variable, Variable)] {
-        let order = topologicalOrderUnretained()
+        var sums = GradientSums<Scalar>(keepsNumbers: !createGraph)
+        let order = topologicalOrderUnretained(leaves: &sums.leaves)
         // nil when there are no targets (a backward call): the per-node check then touches no set.
         let targetIDs = targets.isEmpty ? nil : Set(targets.map(ObjectIdentifier.init))
         let isTarget = { (node: Variable) in targetIDs?.contains(ObjectIdentifier(node)) == true }
-        accumulate(seed, into: self, asNumber: !createGraph)
+        sums.add(seed, to: self)
         var reached: [(Variable, Variable)] = []
         GradientMode.$isRecording.withValue(createGraph) {
             for reference in order.reversed() {
-                let passedOn = reference._withUnsafeGuaranteedRef { node in
-                    guard node.isRecorded, node.hasPendingScalar, node.pendingGradient == nil,
-                          let rule = node.scalarVJP, !isTarget(node) else { return false }
-                    node.hasPendingScalar = false
-                    node.propagate(node.pendingScalar, through: rule)
-                    return true
-                }
-                if passedOn { continue }
+                if sums.passOnAsNumber(at: reference, unless: isTarget) { continue }    // the scalar fast path
                 let node = reference.takeUnretainedValue()
-                guard node.isRecorded else {
-                    guard let upstream = node.takePendingGradient() else { continue }
-                    if node.requiresGrad || isTarget(node) { reached.append((node, upstream)) }
-                    continue
-                }
-                guard let upstream = node.takePendingGradient() else { continue }
-                if isTarget(node) { reached.append((node, upstream)) }
+                guard let upstream = sums.take(at: node) else { continue }
+                if !node.isRecorded || isTarget(node) { reached.append((node, upstream)) }    // a leaf, or a target
+                guard node.isRecorded else { continue }
                 let inputGradients = node.vjp!(upstream, node)
-                precondition(inputGradients.count == node.inputCount,
-                             "backward: the VJP of '\(node.op ?? "")' returned \(inputGradients.count) gradients for \(node.inputCount) inputs")
+                node.checkCount(of: inputGradients)
                 for (i, gradient) in inputGradients.enumerated() {
                     let input = node.input(i)
                     guard let gradient, input.requiresGrad else { continue }
-                    guard gradient.shape == input.shape else {
-                        fatalError("backward: the VJP of '\(node.op ?? "")' returned a gradient of shape \(describe(gradient.shape)) "
-                                   + "for input \(i) of shape \(describe(input.shape))")
-                    }
-                    accumulate(gradient, into: input, asNumber: !createGraph)
+                    node.checkShape(of: gradient, for: input, at: i)
+                    sums.add(gradient, to: input)
                 }
             }
         }
@@ -90,65 +84,38 @@ extension Variable {
         return reached
     }
 
-    /// Adds `gradient` to what waits at `node`: as a number when `asNumber` and the node holds one element.
-    private func accumulate(_ gradient: Variable, into node: Variable, asNumber: Bool) {
-        if asNumber && node.value.count == 1 {
-            node.addPending(gradient.value.scalar)
-        } else {
-            node.pendingGradient = node.pendingGradient.map { $0 + gradient } ?? gradient
-        }
-    }
-
-    /// Adds a number to the gradient waiting at this one-element node.
+    /// Stops with a message unless this node's VJP returned one gradient per input.
     @inline(__always)
-    private func addPending(_ gradient: Scalar) {
-        if hasPendingScalar {
-            pendingScalar += gradient
-        } else {
-            pendingScalar = gradient
-            hasPendingScalar = true
-        }
+    private func checkCount(of inputGradients: [Variable?]) {
+        precondition(inputGradients.count == inputCount,
+                     "backward: the VJP of '\(op ?? "")' returned \(inputGradients.count) gradients for \(inputCount) inputs")
     }
 
-    /// Hands `upstream` through a rule on numbers to this node's one or two inputs, which
-    /// it reads through unretained references: this node holds them.
+    /// Stops with a message unless `gradient` is shaped like `input`, input `i` of this node.
     @inline(__always)
-    private func propagate(_ upstream: Scalar, through rule: ScalarVJP) {
-        let x = unretainedInput(0)
-        let y = inputCount > 1 ? unretainedInput(1) : nil
-        let xValue = x._withUnsafeGuaranteedRef { $0.value.scalar }
-        let yValue = y?._withUnsafeGuaranteedRef { $0.value.scalar } ?? 0
-        let (dx, dy) = rule(upstream, value.scalar, xValue, yValue)
-        x._withUnsafeGuaranteedRef { if $0.requiresGrad { $0.addPending(dx) } }
-        y?._withUnsafeGuaranteedRef { if $0.requiresGrad { $0.addPending(dy) } }
-    }
-
-    /// Takes the gradient waiting at this node as a variable, shaped like the node, or nil if none waits.
-    private func takePendingGradient() -> Variable? {
-        var gradient = pendingGradient
-        pendingGradient = nil
-        if hasPendingScalar {
-            hasPendingScalar = false
-            let number = Variable(Tensor(shape: shape, scalars: [pendingScalar]))
-            gradient = gradient.map { $0 + number } ?? number
+    private func checkShape(of gradient: Variable, for input: Variable, at i: Int) {
+        guard gradient.shape == input.shape else {
+            fatalError("backward: the VJP of '\(op ?? "")' returned a gradient of shape \(describe(gradient.shape)) "
+                       + "for input \(i) of shape \(describe(input.shape))")
         }
-        return gradient
     }
 
     /// Every node that reaches this one through recorded ops and requires a gradient,
     /// inputs before the ops that use them. Iterative, so deep graphs cannot overflow the stack.
     func topologicalOrder() -> [Variable] {
-        topologicalOrderUnretained().map { $0.takeUnretainedValue() }
+        var leaves = LeafGradients<Scalar>()
+        return topologicalOrderUnretained(leaves: &leaves).map { $0.takeUnretainedValue() }
     }
 
     /// ``topologicalOrder()`` without a reference count per node: the references stay valid
     /// while this node holds its graph, that is until a sweep releases the records, which it
     /// does inputs first (an input comes before every op that holds it), so a node is never
-    /// read after its last holder let go.
-    func topologicalOrderUnretained() -> [Unmanaged<Variable>] {
+    /// read after its last holder let go. A recorded node is marked visited in a field of its
+    /// own; a leaf, which graphs on other threads may share, by its entry in `leaves`.
+    func topologicalOrderUnretained(leaves: inout LeafGradients<Scalar>) -> [Unmanaged<Variable>] {
         var order: [Unmanaged<Variable>] = []
         var stack: [(node: Unmanaged<Variable>, next: Int)] = [(.passUnretained(self), 0)]
-        isVisited = true
+        if isRecorded { isVisited = true } else { _ = leaves.insert(self) }
         while let (reference, next) = stack.last {
             let child = reference._withUnsafeGuaranteedRef { node in
                 next < node.inputCount ? node.unretainedInput(next) : nil
@@ -160,18 +127,57 @@ extension Variable {
             }
             stack[stack.count - 1].next += 1
             let isNew = child._withUnsafeGuaranteedRef { input in
-                guard input.requiresGrad, !input.isVisited else { return false }
+                guard input.requiresGrad else { return false }
+                guard input.isRecorded else { return leaves.insert(input) }
+                guard !input.isVisited else { return false }
                 input.isVisited = true
-                if let name = input.releasedOp {
-                    fatalError("backward: the graph behind a '\(name)' result was freed by an earlier backward; "
-                               + "pass retainGraph: true to that call to backpropagate through it twice")
-                }
                 return true
             }
-            if isNew { stack.append((child, 0)) }
+            if isNew {
+                child._withUnsafeGuaranteedRef(Self.stopIfReleased)
+                stack.append((child, 0))
+            }
         }
-        for node in order { node._withUnsafeGuaranteedRef { $0.isVisited = false } }
+        for node in order { node._withUnsafeGuaranteedRef { if $0.isRecorded { $0.isVisited = false } } }
         return order
+    }
+
+    /// Stops with a message if `node` is the result of an op whose record a sweep released.
+    private static func stopIfReleased(_ node: Variable) {
+        if let name = node.releasedOp {
+            fatalError("backward: the graph behind a '\(name)' result was freed by an earlier backward; "
+                       + "pass retainGraph: true to that call to backpropagate through it twice")
+        }
+    }
+}
+
+/// The gradients summed so far in one sweep, each waiting for its node's visit.
+///
+/// A recorded node belongs to the graph being swept and keeps its sum in a field of its own
+/// (`pending`), so the sweep needs no dictionary; the graph is therefore swept by one thread
+/// at a time. A leaf may feed graphs that other threads sweep at the same time, so its sum
+/// waits in the sweep's own table and the leaf is never written.
+struct GradientSums<Scalar: TensorScalar>: ~Copyable {
+    var leaves = LeafGradients<Scalar>()
+    /// Whether a one-element node's gradient is kept as a plain number: in a first-order sweep.
+    let keepsNumbers: Bool
+
+    /// Adds `gradient` to the sum waiting at `node`.
+    @inline(__always)
+    mutating func add(_ gradient: Variable<Scalar>, to node: Variable<Scalar>) {
+        if addAsNumber(gradient, to: node) { return }       // the scalar fast path
+        withPending(of: node) { $0.add(gradient) }
+    }
+
+    /// The sum waiting at `node` as a variable shaped like it, or nil if nothing waits; nothing waits afterwards.
+    mutating func take(at node: Variable<Scalar>) -> Variable<Scalar>? {
+        withPending(of: node) { $0.take(shape: node.shape) }
+    }
+
+    /// Runs `body` on the sum waiting at `node`: in the node if it is recorded, in the table if it is a leaf.
+    @inline(__always)
+    mutating func withPending<R>(of node: Variable<Scalar>, _ body: (inout PendingGradient<Scalar>) -> R) -> R {
+        node.isRecorded ? body(&node.pending) : leaves.withPending(of: node, body)
     }
 }
 
@@ -179,6 +185,12 @@ extension Variable {
 ///
 /// Unlike ``Variable/backward(seed:retainGraph:)`` this leaves every `grad`
 /// untouched. An input that `output` does not depend on gets zeros.
+///
+/// Threads: graphs built on different threads may share leaves (a model's parameters), and
+/// each thread may sweep its own graph at the same time. A sweep writes nothing into a leaf;
+/// it reads the leaf's `value` and `requiresGrad`, which nobody may change meanwhile. A
+/// recorded node (an op's result) keeps the sweep's running sums in its own fields, so the
+/// graph that holds it is swept by one thread at a time.
 ///
 /// - Parameters:
 ///   - output: a one-element result, or any result when `seed` is given.

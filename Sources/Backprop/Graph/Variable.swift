@@ -17,13 +17,6 @@ public final class Variable<Scalar: TensorScalar> {
     ///   Variable ops, so that gradients of gradients work.
     public typealias VJP = (_ upstream: Variable, _ output: Variable) -> [Variable?]
 
-    /// The same derivative on plain numbers, for an op whose inputs and output each hold one
-    /// element: ∂L/∂x and ∂L/∂y from the upstream gradient, the output and the inputs' values
-    /// (y is 0 for an op of one input). A first-order sweep uses it instead of the ``VJP``, so
-    /// a scalar graph is swept without allocating. It repeats the VJP's arithmetic in the same
-    /// order, so both give the same bits.
-    typealias ScalarVJP = (_ upstream: Scalar, _ output: Scalar, _ x: Scalar, _ y: Scalar) -> (Scalar, Scalar)
-
     /// The value. Setting it (an optimizer's update) keeps the node's identity.
     @exclusivity(unchecked) public var value: Tensor<Scalar>
 
@@ -56,19 +49,18 @@ public final class Variable<Scalar: TensorScalar> {
     /// The op's VJP, while the record is held.
     @exclusivity(unchecked) var vjp: VJP?
 
-    /// The op's rule on numbers: present when every input and the value hold one element
-    /// and the op has one.
+    /// The op's rule on numbers (see `Variable+ScalarSweep.swift`): present when every input
+    /// and the value hold one element and the op has one.
     @exclusivity(unchecked) var scalarVJP: ScalarVJP?
 
     /// Whether the record (inputs and VJP) is held: a plain flag, which `deinit` (never
     /// specialized) reads without instantiating generic metadata.
     @exclusivity(unchecked) private(set) var isRecorded = false
 
-    /// Scratch space of the backward sweep: the gradient summed so far, and a visit mark.
-    /// A first-order sweep keeps a one-element node's gradient as a plain number instead.
-    @exclusivity(unchecked) var pendingGradient: Variable?
-    @exclusivity(unchecked) var pendingScalar: Scalar = 0
-    @exclusivity(unchecked) var hasPendingScalar = false
+    /// Scratch space of the backward sweep, used in a recorded node only: the gradient summed
+    /// so far, and a visit mark. A leaf may be shared by graphs that other threads sweep, so a
+    /// sweep keeps a leaf's in a table of its own (``LeafGradients``) and writes nothing into it.
+    @exclusivity(unchecked) var pending = PendingGradient<Scalar>()
     @exclusivity(unchecked) var isVisited = false
 
     /// Creates a leaf variable holding `value`.

@@ -1,5 +1,8 @@
 // The four arithmetic operators and negation. Broadcasting ops hand their
-// gradient to `sum(toShape:)`, the one place where a broadcast is undone.
+// gradient to `sum(toShape:)`, the one place where a broadcast is undone. The
+// derivatives of × and ÷ are written once, as functions over
+// `DerivativeArithmetic` that the VJP and the rule on numbers both call; the
+// others pass the gradient on as it is, negated or scaled by a constant.
 
 extension Variable {
     /// Elementwise sum, broadcasting.
@@ -25,9 +28,10 @@ extension Variable {
     @specialized(where Scalar == Double)
     public static func * (lhs: Variable, rhs: Variable) -> Variable {
         Variable(lhs.value * rhs.value, recordedAs: "multiply", lhs, rhs, vjp: { g, output in
-            let (lhs, rhs) = (output.input(0), output.input(1))
-            return [(g * rhs).sum(toShape: lhs.shape), (g * lhs).sum(toShape: rhs.shape)]
-        }, scalarVJP: { g, _, x, y in (g * y, g * x) })
+            let (x, y) = (output.input(0), output.input(1))
+            let (dx, dy) = productVJP(g, x, y)
+            return [dx.sum(toShape: x.shape), dy.sum(toShape: y.shape)]
+        }, scalarVJP: { g, _, x, y in productVJP(g, x, y) })
     }
 
     /// Elementwise quotient, broadcasting.
@@ -35,10 +39,9 @@ extension Variable {
     @specialized(where Scalar == Double)
     public static func / (lhs: Variable, rhs: Variable) -> Variable {
         Variable(lhs.value / rhs.value, recordedAs: "divide", lhs, rhs, vjp: { g, output in
-            // d(a/b)/db = −(a/b)/b: reuse the output.
-            let (lhs, rhs) = (output.input(0), output.input(1))
-            return [(g / rhs).sum(toShape: lhs.shape), (-(g * output) / rhs).sum(toShape: rhs.shape)]
-        }, scalarVJP: { g, output, _, y in (g / y, -(g * output) / y) })
+            let (x, y) = (output.input(0), output.input(1))
+            return [dividendVJP(g, y).sum(toShape: x.shape), divisorVJP(g, output: output, y).sum(toShape: y.shape)]
+        }, scalarVJP: { g, output, _, y in (dividendVJP(g, y), divisorVJP(g, output: output, y)) })
     }
 
     /// Elementwise negation.
@@ -91,7 +94,19 @@ extension Variable {
     @specialized(where Scalar == Double)
     public static func / (lhs: Scalar, rhs: Variable) -> Variable {
         Variable(lhs / rhs.value, recordedAs: "divide", rhs, vjp: { g, output in
-            [-(g * output) / output.input(0)]           // d(c/x)/dx = −(c/x)/x
-        }, scalarVJP: { g, output, x, _ in (-(g * output) / x, 0) })
+            [divisorVJP(g, output: output, output.input(0))]
+        }, scalarVJP: { g, output, x, _ in (divisorVJP(g, output: output, x), 0) })
     }
 }
+
+/// The VJP of x · y for x and for y, on variables or numbers: g · y and g · x (before any unbroadcast).
+@inline(__always)
+func productVJP<T: DerivativeArithmetic>(_ g: T, _ x: T, _ y: T) -> (T, T) { (g * y, g * x) }
+
+/// The VJP of x / y for x, on variables or numbers: g / y.
+@inline(__always)
+func dividendVJP<T: DerivativeArithmetic>(_ g: T, _ y: T) -> T { g / y }
+
+/// The VJP of x / y for y, on variables or numbers: −g · (x / y) / y, reusing the output x / y.
+@inline(__always)
+func divisorVJP<T: DerivativeArithmetic>(_ g: T, output: T, _ y: T) -> T { -(g * output) / y }

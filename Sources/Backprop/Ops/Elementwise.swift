@@ -11,27 +11,37 @@ extension Variable {
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func exp<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
-    Variable(exp(x.value), recordedAs: "exp", x, vjp: { g, output in
-        [g * output]                        // d/dx eˣ = eˣ: reuse the forward result
-    }, scalarVJP: { g, output, _, _ in (g * output, 0) })
+    Variable(exp(x.value), recordedAs: "exp", x, vjp: { g, output in [expVJP(g, output: output)] },
+             scalarVJP: { g, output, _, _ in (expVJP(g, output: output), 0) })
 }
+
+/// exp's VJP, on variables or numbers: g · eˣ, reusing the forward result eˣ.
+@inline(__always)
+func expVJP<T: DerivativeArithmetic>(_ g: T, output: T) -> T { g * output }
 
 /// The natural logarithm of each element.
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func log<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
-    Variable(log(x.value), recordedAs: "log", x, vjp: { g, output in [g / output.input(0)] },
-             scalarVJP: { g, _, x, _ in (g / x, 0) })
+    Variable(log(x.value), recordedAs: "log", x, vjp: { g, output in [logVJP(g, x: output.input(0))] },
+             scalarVJP: { g, _, x, _ in (logVJP(g, x: x), 0) })
 }
+
+/// log's VJP, on variables or numbers: g / x.
+@inline(__always)
+func logVJP<T: DerivativeArithmetic>(_ g: T, x: T) -> T { g / x }
 
 /// The square root of each element.
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func sqrt<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
-    Variable(sqrt(x.value), recordedAs: "sqrt", x, vjp: { g, output in
-        [g * 0.5 / output]
-    }, scalarVJP: { g, output, _, _ in (g * 0.5 / output, 0) })
+    Variable(sqrt(x.value), recordedAs: "sqrt", x, vjp: { g, output in [sqrtVJP(g, output: output)] },
+             scalarVJP: { g, output, _, _ in (sqrtVJP(g, output: output), 0) })
 }
+
+/// sqrt's VJP, on variables or numbers: g · 0.5 / √x, reusing the forward result √x.
+@inline(__always)
+func sqrtVJP<T: DerivativeArithmetic>(_ g: T, output: T) -> T { g * 0.5 / output }
 
 /// Each element raised to a constant `exponent`.
 @specialized(where S == Float)
@@ -68,10 +78,14 @@ public func cos<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func tanh<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
-    Variable(tanh(x.value), recordedAs: "tanh", x, vjp: { g, output in
-        [g * (1 - output * output)]
-    }, scalarVJP: { g, output, _, _ in (g * (1 - output * output), 0) })
+    Variable(tanh(x.value), recordedAs: "tanh", x, vjp: { g, output in [tanhVJP(g, output: output)] },
+             scalarVJP: { g, output, _, _ in (tanhVJP(g, output: output), 0) })
 }
+
+/// tanh's VJP, on variables or numbers: g · (1 − y²) from the output y alone (the fused
+/// bias and tanh of `linear` uses it too).
+@inline(__always)
+func tanhVJP<T: DerivativeArithmetic>(_ g: T, output y: T) -> T { g * (1 - y * y) }
 
 /// The logistic function 1 / (1 + e⁻ˣ) of each element.
 ///
@@ -79,10 +93,13 @@ public func tanh<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func sigmoid<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
-    Variable(sigmoid(x.value), recordedAs: "sigmoid", x, vjp: { g, output in
-        [g * output * (1 - output)]
-    }, scalarVJP: { g, output, _, _ in (g * output * (1 - output), 0) })
+    Variable(sigmoid(x.value), recordedAs: "sigmoid", x, vjp: { g, output in [sigmoidVJP(g, output: output)] },
+             scalarVJP: { g, output, _, _ in (sigmoidVJP(g, output: output), 0) })
 }
+
+/// sigmoid's VJP, on variables or numbers: g · σ · (1 − σ), from the output σ alone.
+@inline(__always)
+func sigmoidVJP<T: DerivativeArithmetic>(_ g: T, output: T) -> T { g * output * (1 - output) }
 
 /// `log(1 + eˣ)` of each element, computed without overflow.
 @specialized(where S == Float)
@@ -105,10 +122,15 @@ public func erf<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 @specialized(where S == Double)
 public func relu<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     // Not maximum(x, 0): that would split the gradient at 0 between the operands.
-    Variable(relu(x.value), recordedAs: "relu", x, vjp: { g, output in
-        [g.keepingWherePositive(output.input(0).value)]
-    }, scalarVJP: { g, _, x, _ in (x > 0 ? g : 0, 0) })
+    Variable(relu(x.value), recordedAs: "relu", x, vjp: { g, output in [reluVJP(g, output.input(0))] },
+             scalarVJP: { g, _, x, _ in (reluVJP(g, x), 0) })
 }
+
+/// relu's VJP, on variables or numbers: g where the input is positive, 0 elsewhere.
+/// `reference` is relu's input, or its output (positive at the same elements), as the fused
+/// bias and relu of `linear` passes.
+@inline(__always)
+func reluVJP<T: DerivativeArithmetic>(_ g: T, _ reference: T) -> T { g.keepingWherePositive(reference) }
 
 extension Variable {
     /// The elements where `reference` is positive, 0 elsewhere: relu's VJP in one pass, linear in `self`.

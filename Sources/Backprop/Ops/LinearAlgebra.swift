@@ -100,13 +100,12 @@ public func linear<S: TensorScalar>(_ input: Variable<S>, weight: Variable<S>, b
 }
 
 /// `activation(x + bias)` for a matrix `x` and a bias along its rows: a primitive, for speed
-/// (one fused kernel). Its VJP uses the output alone: relu′ is 1 where the output is
-/// positive, tanh′ is 1 − output².
+/// (one fused kernel). Its VJP uses the output alone, through relu's and tanh's own.
 private func addingBias<S: TensorScalar>(_ x: Variable<S>, _ bias: Variable<S>, then activation: LinearActivation) -> Variable<S> {
     let kernel: UnaryKernel<S> = activation == .relu ? .relu : .tanh
     let name = activation == .relu ? "addBias+relu" : "addBias+tanh"
     return Variable(x.value.addingBias(bias.value, then: kernel), recordedAs: name, inputs: [x, bias]) { g, output in
-        let local = activation == .relu ? g.keepingWherePositive(output.value) : g * (1 - output * output)
+        let local = activation == .relu ? reluVJP(g, output) : tanhVJP(g, output: output)
         return [local, local.sum(toShape: bias.shape)]
     }
 }

@@ -226,7 +226,9 @@ struct SafetensorsFile {
         guard let dtype = SafetensorsDtype(rawValue: dtypeName) else {
             throw SafetensorsError.unsupportedDtype(url, tensor: name, dtype: dtypeName)
         }
-        guard let byteCount = Self.byteCount(shape, dtype) else { throw invalid("its shape \(shape) is too large") }
+        guard let byteCount = Self.byteCount(shape, dtype) else {
+            throw invalid("its shape \(shape) is too large: the product of its sizes overflows a 64-bit count")
+        }
         guard offsets[1] - offsets[0] == byteCount else {
             throw SafetensorsError.sizeMismatch(url, tensor: name, shape: shape, dtype: dtypeName,
                                                 expectedBytes: byteCount, actualBytes: offsets[1] - offsets[0])
@@ -238,16 +240,21 @@ struct SafetensorsFile {
         return Entry(name: name, dtype: dtype, shape: shape, range: dataStart + offsets[0] ..< dataStart + offsets[1])
     }
 
-    /// The bytes a tensor of `shape` and `dtype` needs, or nil if the count overflows.
+    /// The bytes a tensor of `shape` and `dtype` needs, or nil if a count overflows.
+    ///
+    /// The sizes other than 0 must multiply without overflow even when a 0 makes the tensor
+    /// empty: `[2⁶², 2⁶², 0]` holds no element, but its element count overflows if taken left
+    /// to right (as Python's safetensors does, refusing such a shape) and its row-major
+    /// strides overflow in any order. Bounding the product of the non-zero sizes bounds every
+    /// partial product a tensor of the shape computes.
     private static func byteCount(_ shape: [Int], _ dtype: SafetensorsDtype) -> Int? {
-        if shape.contains(0) { return 0 }
         var count = dtype.byteCount
-        for size in shape {
+        for size in shape where size != 0 {
             let (product, overflow) = count.multipliedReportingOverflow(by: size)
             if overflow { return nil }
             count = product
         }
-        return count
+        return shape.contains(0) ? 0 : count
     }
 
     /// Throws if the byte ranges of two non-empty tensors overlap.

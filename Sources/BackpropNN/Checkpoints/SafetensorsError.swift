@@ -13,7 +13,8 @@ public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
     /// The header is not a UTF-8 JSON object, or its `__metadata__` is not an object of strings.
     case invalidHeader(URL, reason: String)
     /// A tensor's entry lacks a `dtype`, `shape` or `data_offsets`, or holds negative or
-    /// non-integer values; also a tensor named `__metadata__` on writing.
+    /// non-integer values, or a shape whose sizes other than 0 multiply past `Int.max`; also a
+    /// tensor named `__metadata__` on writing.
     case invalidEntry(URL, tensor: String, reason: String)
     /// A tensor is stored in a type other than F16, BF16, F32 or F64.
     case unsupportedDtype(URL, tensor: String, dtype: String)
