@@ -5,11 +5,13 @@ import Foundation
 // gradients (first and second order) for each, written by Tests/References/make_op_corpus.py
 // into Tests/References/op_corpus.json. This file reads a program and runs it through Backprop.
 //
-// HOW TO ADD AN OP: add its entry to `Op` in make_op_corpus.py (see the note there), then one
-// line to `corpusOps` below under the same name: a closure from the operands (in the order the
-// generator lists them) and the step's attributes to Backprop's result. Read attributes with
-// `a.int("axis")`, `a.optionalInt("stride")`, `a.double("scalar")`, `a.bool("keepDims")`,
-// `a.ints("shape")` or `a.optionalString("activation")`. Regenerate the corpus, then run
+// HOW TO ADD AN OP: add its `Op` to the table of the latest round (corpus_ops_round2.py; see
+// the note in corpus_ops.py), then one line to `corpusOps` below under the same name: a closure
+// from the operands (in the order the generator lists them) and the step's attributes to
+// Backprop's result. Read attributes with `a.int("axis")`, `a.optionalInt("stride")`,
+// `a.double("scalar")`, `a.optionalDouble("value")`, `a.bool("keepDims")`, `a.ints("shape")`,
+// `a.string("equation")`, `a.optionalString("activation")`, `a.intTensor("indices")` (a
+// `Tensor<Int>`) or `a.boolTensor("mask")` (a `Tensor<Bool>`). Regenerate the corpus, then run
 // `swift test --filter OpCorpus`: a test checks that both tables name the same ops.
 
 /// One op of the corpus: the operands and the step's attributes, to Backprop's result.
@@ -90,7 +92,63 @@ let corpusOps: [String: CorpusOp] = [
     "conv2d": { x, a in conv2d(x[0], x[1], stride: a.int("stride"), padding: a.int("padding")) },
     "avgPool2d": { x, a in avgPool2d(x[0], size: a.int("size"), stride: a.optionalInt("stride")) },
     "maxPool2d": { x, a in maxPool2d(x[0], size: a.int("size"), stride: a.optionalInt("stride")) },
+
+    // Round 2 (issue 11), in corpus_ops_round2.py.
+    // Linear algebra with torch.matmul's semantics beyond 2-d and 3-d, and einsum.
+    "matmulVector": { x, _ in matmul(x[0], x[1]) },
+    "matmulBatched": { x, _ in matmul(x[0], x[1]) },
+    "einsum": { x, a in x.count == 1 ? einsum(a.string("equation"), x[0]) : einsum(a.string("equation"), x[0], x[1]) },
+    // Splitting and padding.
+    "split": { x, a in pieces(x[0].split(sizes: a.ints("sizes"), axis: a.int("axis")), a) },
+    "chunked": { x, a in pieces(x[0].chunked(a.int("count"), axis: a.int("axis")), a) },
+    "padded": { x, a in
+        let flat = a.ints("padding")
+        let padding = stride(from: 0, to: flat.count, by: 2).map { (before: flat[$0], after: flat[$0 + 1]) }
+        return a.optionalDouble("value").map { x[0].padded(padding, value: $0) } ?? x[0].padded(padding)
+    },
+    // Reductions over several axes, statistics and running sums.
+    "sumAxes": { x, a in x[0].sum(axes: a.ints("axes"), keepDims: a.bool("keepDims")) },
+    "meanAxes": { x, a in x[0].mean(axes: a.ints("axes"), keepDims: a.bool("keepDims")) },
+    "variance": { x, a in x[0].variance(axis: a.int("axis"), unbiased: a.bool("unbiased"), keepDims: a.bool("keepDims")) },
+    "standardDeviation": { x, a in
+        x[0].standardDeviation(axis: a.int("axis"), unbiased: a.bool("unbiased"), keepDims: a.bool("keepDims"))
+    },
+    "product": { x, a in x[0].product(axis: a.int("axis"), keepDims: a.bool("keepDims")) },
+    "cumulativeSum": { x, a in x[0].cumulativeSum(axis: a.int("axis")) },
+    // Sorting, and gathering by its indices (Tensor<Int>).
+    "sorted": { x, a in x[0].sorted(axis: a.int("axis"), descending: a.bool("descending")).values },
+    "topK": { x, a in x[0].topK(a.int("k"), axis: a.int("axis")).values },
+    "takingAlongSorted": { x, a in
+        x[1].takingAlong(axis: a.int("axis"), indices: x[0].sorted(axis: a.int("axis"), descending: a.bool("descending")).indices)
+    },
+    "takingAlongTopK": { x, a in
+        x[1].takingAlong(axis: a.int("axis"), indices: x[0].topK(a.int("k"), axis: a.int("axis")).indices)
+    },
+    // Index tensors and masks.
+    "takingAlong": { x, a in x[0].takingAlong(axis: a.int("axis"), indices: a.intTensor("indices")) },
+    "scatteringAdd": { x, a in x[0].scatteringAdd(axis: a.int("axis"), indices: a.intTensor("indices"), values: x[1]) },
+    "filling": { x, a in x[0].filling(where: mask(x, a), with: a.double("value")) },
+    "which": { x, a in which(mask(x, a), x[0], x[1]) },
 ]
+
+/// The pieces a split step keeps (`pieces`, by position): one as it is, or several concatenated along `axis`.
+private func pieces(_ parts: [Variable<Double>], _ a: CorpusAttributes) -> Variable<Double> {
+    let chosen = a.ints("pieces").map { parts[$0] }
+    return chosen.count == 1 ? chosen[0] : Variable.concatenated(chosen, axis: a.int("axis"))
+}
+
+/// A step's mask: stored (`mask`), or its last operand's value compared with `threshold`.
+private func mask(_ operands: [Variable<Double>], _ a: CorpusAttributes) -> Tensor<Bool> {
+    if a.values["mask"] != nil { return a.boolTensor("mask") }
+    let source = operands[operands.count - 1].value, threshold = Tensor(a.double("threshold"))
+    return switch a.string("comparison") {
+    case "isGreater": source.isGreater(than: threshold)
+    case "isLess": source.isLess(than: threshold)
+    case "isGreaterOrEqual": source.isGreaterOrEqual(to: threshold)
+    case "isLessOrEqual": source.isLessOrEqual(to: threshold)
+    case let other: fatalError("op corpus: unknown comparison \(other)")
+    }
+}
 
 /// The corpus file: the generator's op table and its programs.
 struct Corpus: Decodable, Sendable {
@@ -171,10 +229,18 @@ struct CorpusProgram: Decodable, Sendable {
     }
 }
 
-/// A step's attributes by name: integers, numbers, Booleans, strings and lists of integers.
+/// A step's attributes by name: integers, numbers, Booleans, strings, lists of integers, and
+/// index tensors (`{"shape": …, "ints": …}`) and masks (`{"shape": …, "bools": …}`).
 struct CorpusAttributes: Decodable, Sendable, CustomStringConvertible {
+    /// An index tensor or a mask as JSON.
+    struct TensorData: Decodable, Sendable {
+        let shape: [Int]
+        let ints: [Int]?
+        let bools: [Bool]?
+    }
+
     enum Value: Decodable, Sendable {
-        case bool(Bool), int(Int), double(Double), string(String), ints([Int])
+        case bool(Bool), int(Int), double(Double), string(String), ints([Int]), tensor(TensorData)
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
@@ -186,8 +252,10 @@ struct CorpusAttributes: Decodable, Sendable, CustomStringConvertible {
                 self = .double(value)
             } else if let value = try? container.decode(String.self) {
                 self = .string(value)
+            } else if let value = try? container.decode([Int].self) {
+                self = .ints(value)
             } else {
-                self = .ints(try container.decode([Int].self))
+                self = .tensor(try container.decode(TensorData.self))
             }
         }
     }
@@ -206,6 +274,7 @@ struct CorpusAttributes: Decodable, Sendable, CustomStringConvertible {
             case .double(let v): "\(key): \(v)"
             case .string(let v): "\(key): \(v)"
             case .ints(let v): "\(key): \(v)"
+            case .tensor(let v): "\(key): \(v.shape) \(v.ints.map { "\($0)" } ?? v.bools.map { "\($0)" } ?? "[]")"
             }
         }.joined(separator: ", ")
     }
@@ -231,6 +300,10 @@ struct CorpusAttributes: Decodable, Sendable, CustomStringConvertible {
         }
     }
 
+    func optionalDouble(_ name: String) -> Double? {
+        values[name] == nil ? nil : double(name)
+    }
+
     func bool(_ name: String) -> Bool {
         guard case .bool(let v)? = values[name] else { missing(name) }
         return v
@@ -241,6 +314,21 @@ struct CorpusAttributes: Decodable, Sendable, CustomStringConvertible {
         case .ints(let v)?: v
         default: missing(name)
         }
+    }
+
+    func string(_ name: String) -> String {
+        guard let value = optionalString(name) else { missing(name) }
+        return value
+    }
+
+    func intTensor(_ name: String) -> Tensor<Int> {
+        guard case .tensor(let data)? = values[name], let ints = data.ints else { missing(name) }
+        return Tensor(shape: data.shape, scalars: ints)
+    }
+
+    func boolTensor(_ name: String) -> Tensor<Bool> {
+        guard case .tensor(let data)? = values[name], let bools = data.bools else { missing(name) }
+        return Tensor(shape: data.shape, scalars: bools)
     }
 
     func optionalString(_ name: String) -> String? {

@@ -1,8 +1,11 @@
-"""The op table of the PyTorch corpus: one entry per op, with how to draw its operands.
+"""The op table of the PyTorch corpus's first round: one entry per op, with how to draw its
+operands, and the helpers every round's table uses.
 
-make_op_corpus.py composes these ops into random programs; see its notes for the corpus itself.
+make_op_corpus.py composes these ops into random programs; see its notes for the corpus and
+its rounds. The first round's programs stay byte for byte as they are: new ops join the latest
+round's table (corpus_ops_round2.py), or a new round (a table, and an entry in ROUNDS).
 
-HOW TO ADD AN OP: append one `Op(...)` to OPS at the end of this file, with
+HOW TO ADD AN OP: append one `Op(...)` to OPS at the end of the latest round's table, with
   - `name`: the name both sides use (the Swift table `corpusOps` in
     Tests/BackpropTests/OpCorpus.swift must get an entry with the same name);
   - `make(b)`: picks operands through the Builder (`b.operand(...)` for the latest value or a
@@ -12,8 +15,9 @@ HOW TO ADD AN OP: append one `Op(...)` to OPS at the end of this file, with
   - `ok(xs, attrs, result)` (optional): False rejects the draw (domain, kinks, ties);
   - `weight` (optional, 1 by default): ops are drawn with probability proportional to
     weight / (1 + uses so far)², so one of weight 4 ends up used about twice as often.
-Attributes are JSON values (int, float, bool, string, list of ints) under a name the Swift entry
-reads with `a.int("axis")`, `a.double("scalar")`, `a.ints("shape")` and so on. Then regenerate the
+Attributes are JSON values (int, float, bool, string, list of ints, or an index tensor or a mask
+as corpus_ops_round2.py describes) under a name the Swift entry reads with `a.int("axis")`,
+`a.double("scalar")`, `a.ints("shape")`, `a.intTensor("indices")` and so on. Then regenerate the
 corpus (`/work/peers-venv/bin/python Tests/References/make_op_corpus.py`) and run
 `swift test --filter OpCorpus`, which checks that both tables name the same ops.
 """
@@ -444,5 +448,3 @@ OPS = [
     Op("maxPool2d", make_pool, lambda x, a: F.max_pool2d(x[0], a["size"], a.get("stride", a["size"])),
        ok_max_pool),
 ]
-OPS_BY_NAME = {op.name: op for op in OPS}
-assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"

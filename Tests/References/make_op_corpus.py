@@ -21,7 +21,12 @@ for division) and away from kinks and ties (relu, abs, clamp bounds, maximum, ma
 max pooling), where the two libraries could legitimately differ by a rounding error's worth of
 input: any step whose operands fall within MARGIN of such a point is rejected and redrawn.
 
-The ops, and how to add one, are in corpus_ops.py.
+The corpus grows in rounds (ROUNDS below). Each round has its own seed and number of random
+programs, draws from its own ops and from every earlier round's (its own FOCUS times as often),
+and ends with its hand-written programs, so adding a round leaves the programs of the earlier
+rounds byte for byte unchanged. Round 1's ops are in corpus_ops.py, with how to add one;
+round 2's (issue 11: batched matmul, einsum, split, statistics, sorting, index tensors and
+masks) in corpus_ops_round2.py.
 """
 
 import json
@@ -33,10 +38,14 @@ from pathlib import Path
 import torch
 
 sys.dont_write_bytecode = True      # no __pycache__ beside the corpus
-from corpus_ops import OPS, OPS_BY_NAME, count, random_shape  # noqa: E402
+from corpus_ops import OPS as FIRST_ROUND, count, random_shape  # noqa: E402
+from corpus_ops_round2 import OPS as SECOND_ROUND  # noqa: E402
 
-SEED = 11_4_2025
-PROGRAMS = 400
+OPS = FIRST_ROUND + SECOND_ROUND
+OPS_BY_NAME = {op.name: op for op in OPS}
+assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"
+
+FOCUS = 4              # how much more often a round draws its own ops than earlier rounds' (a power of 2)
 MIN_STEPS, MAX_STEPS = 3, 8
 BOUND = 60.0           # the largest magnitude an intermediate value may reach
 MAX_ELEMENTS = 96      # the largest tensor a step may produce
@@ -52,6 +61,8 @@ def input_values(rng, n, domain):
         return [round(rng.uniform(0.3, 2.0), 6) for _ in range(n)]
     if domain == "nonzero":
         return [round(rng.choice([-1, 1]) * rng.uniform(0.3, 1.5), 6) for _ in range(n)]
+    if domain == "zeros":      # exact zeros among the numbers, for products
+        return [0.0 if rng.random() < 0.3 else round(rng.uniform(-1.5, 1.5), 6) for _ in range(n)]
     return [round(rng.uniform(-1.5, 1.5), 6) for _ in range(n)]
 
 
@@ -123,12 +134,14 @@ def acceptable(t):
 
 # MARK: Programs
 
-def generate(rng, uses):
-    """One program: MIN_STEPS to MAX_STEPS ops drawn so that rarely used ops come first."""
+def generate(rng, uses, ops, own):
+    """One program: MIN_STEPS to MAX_STEPS ops drawn so that rarely used ops come first, and
+    the round's `own` ops FOCUS times as often as earlier rounds' ops."""
     b = Builder(rng)
+    weights = [op.weight * (FOCUS if op in own else 1) for op in ops]
     for _ in range(rng.randint(MIN_STEPS, MAX_STEPS)):
         for _ in range(200):
-            op = rng.choices(OPS, weights=[op.weight / (1 + uses[op.name]) ** 2 for op in OPS])[0]
+            op = rng.choices(ops, weights=[w / (1 + uses[op.name]) ** 2 for op, w in zip(ops, weights)])[0]
             if b.try_step(op):
                 uses[op.name] += 1
                 break
@@ -174,10 +187,49 @@ KINKS = [
 ]
 
 
+# Round 2's hand-written programs: products over lanes with one, two and only zeros, which
+# PyTorch differentiates by a separate path, and the shapes issue 11 names for matmul and einsum
+# (inputs whose values are None are drawn at random).
+ZEROS_AND_SHAPES = [
+    ("product with one and two zeros in a lane, along both axes",
+     [([3, 4], [0.0, 1.5, -0.5, 2.0, 0.0, 0.75, 0.0, -1.25, 0.5, -1.0, 1.25, 0.8])],
+     [("product", [0], {"axis": 1, "keepDims": False}), ("product", [0], {"axis": 0, "keepDims": True}),
+      ("sum", [1], {}), ("multiply", [2, 3], {})], None),
+    ("product with a lane of zeros only, and a running sum",
+     [([2, 3, 2], [0.0, 0.0, 0.0, 1.5, 0.0, -0.5, 1.25, 0.0, -0.75, 0.5, 2.0, 1.0])],
+     [("product", [0], {"axis": -2, "keepDims": False}), ("cumulativeSum", [0], {"axis": 1}),
+      ("product", [2], {"axis": 1, "keepDims": True}), ("sum", [1], {}), ("multiplyScalar", [3], {"scalar": 0.5}),
+      ("addScalar", [5], {"scalar": 1.0}), ("multiply", [6, 4], {})], None),
+    ("product of a single zero, squared", [([4], [0.0, 2.0, -1.5, 0.5])],
+     [("product", [0], {"axis": 0, "keepDims": False}), ("multiply", [1, 1], {}), ("multiply", [2, 0], {})], None),
+    ("matmul [2, 3, 4, 5] × [2, 3, 5, 2]", [([2, 3, 4, 5], None), ([2, 3, 5, 2], None)],
+     [("matmulBatched", [0, 1], {})], None),
+    ("matmul [3, 4] × [2, 1, 4, 5]", [([3, 4], None), ([2, 1, 4, 5], None)], [("matmulBatched", [0, 1], {})], None),
+    ("matmul [1, 3, 4, 5] × [2, 1, 5, 2]", [([1, 3, 4, 5], None), ([2, 1, 5, 2], None)],
+     [("matmulBatched", [0, 1], {})], None),
+    ("matmul of vectors: [4]·[4], [3, 4]·[4], [4]·[4, 2], [2, 3, 4]·[4], [4]·[2, 4, 3]",
+     [([4], None), ([4], None), ([3, 4], None), ([4, 2], None), ([2, 3, 4], None), ([2, 4, 3], None)],
+     [("matmulVector", [0, 1], {}), ("matmulVector", [2, 0], {}), ("matmulVector", [1, 3], {}),
+      ("matmulVector", [4, 1], {}), ("matmulVector", [0, 5], {}),
+      ("sum", [7], {}), ("sum", [8], {}), ("sum", [9], {}), ("sum", [10], {}),
+      ("add", [6, 11], {}), ("add", [15, 12], {}), ("add", [16, 13], {}), ("add", [17, 14], {})], None),
+    ("einsum bij,bjk->bik, then ijk->ik, ij->ji, ii->i and i,i->", [([2, 3, 4], None), ([2, 4, 2], None)],
+     [("einsum", [0, 1], {"equation": "bij,bjk->bik"}), ("einsum", [2], {"equation": "ijk->ik"}),
+      ("einsum", [3], {"equation": "ij->ji"}), ("einsum", [4], {"equation": "ii->i"}),
+      ("einsum", [5, 5], {"equation": "i,i->"})], None),
+    ("einsum bhtd,bhsd->bhts and ij,j->i", [([2, 2, 3, 4], None), ([2, 2, 2, 4], None), ([4], None)],
+     [("einsum", [0, 1], {"equation": "bhtd,bhsd->bhts"}), ("einsum", [0, 2], {"equation": "bhtd,d->bht"}),
+      ("einsum", [3], {"equation": "bhts->ts"}), ("einsum", [4], {"equation": "bht->h"}),
+      ("einsum", [5, 6], {"equation": "ij,j->i"})], None),
+]
+
+
 def fixed(rng, name, inputs, steps, known):
     """A hand-written program, with PyTorch's numbers."""
     b = Builder(rng)
     for shape, values in inputs:
+        if values is None:
+            values = input_values(rng, count(shape), "any")
         b.values.append(torch.tensor(values).reshape(shape))
         b.inputs.append(len(b.values) - 1)
     for op, args, attrs in steps:
@@ -237,18 +289,28 @@ def well_conditioned(program):
     return all(math.isfinite(v) and abs(v) < 1e4 for v in numbers) and any(v != 0 for v in firsts)
 
 
+# (seed, number of random programs, the round's own ops, its hand-written programs)
+ROUNDS = [
+    (11_4_2025, 400, FIRST_ROUND, KINKS),
+    (11_4_2026, 240, SECOND_ROUND, ZEROS_AND_SHAPES),
+]
+
+
 def main():
-    rng = random.Random(SEED)
-    uses = {op.name: 0 for op in OPS}
     programs = []
-    while len(programs) < PROGRAMS:
-        program = generate(rng, uses)
-        if well_conditioned(program):
-            programs.append(program)
-    programs += [fixed(rng, *kink) for kink in KINKS]
+    for i, (seed, size, own, hand_written) in enumerate(ROUNDS):
+        rng = random.Random(seed)
+        ops = [op for _, _, round_ops, _ in ROUNDS[:i + 1] for op in round_ops]
+        uses = {op.name: 0 for op in ops}
+        made = []
+        while len(made) < size:
+            program = generate(rng, uses, ops, own)
+            if well_conditioned(program):
+                made.append(program)
+        programs += made + [fixed(rng, *program) for program in hand_written]
     lines = ",\n".join(json.dumps(p, separators=(",", ":")) for p in programs)
-    header = json.dumps({"generator": "Tests/References/make_op_corpus.py", "seed": SEED, "torch": torch.__version__,
-                         "ops": [op.name for op in OPS]}, separators=(",", ":"))
+    header = json.dumps({"generator": "Tests/References/make_op_corpus.py", "seeds": [r[0] for r in ROUNDS],
+                         "torch": torch.__version__, "ops": [op.name for op in OPS]}, separators=(",", ":"))
     OUTPUT.write_text(header[:-1] + ',"programs":[\n' + lines + "\n]}\n")
     used = {}
     for p in programs:
