@@ -45,13 +45,7 @@ import Testing
     struct Reference: Decodable { let cases: [Case] }
 
     static let cases: [Case] = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("References/indexing.json")
-        do {
-            return try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url)).cases
-        } catch {
-            fatalError("cannot read \(url.path): \(error)")
-        }
+        do { return try reference("indexing.json", as: Reference.self).cases } catch { fatalError("Tests/References/indexing.json: \(error)") }
     }()
 
     @Test func theReferenceHoldsEveryCase() {

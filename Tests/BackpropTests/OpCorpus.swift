@@ -158,12 +158,8 @@ struct Corpus: Decodable, Sendable {
     let torch: String
     let programs: [CorpusProgram]
 
-    /// Reads Tests/References/op_corpus.json, found from this source file's path.
-    static func load(filePath: String = #filePath) throws -> Corpus {
-        let url = URL(fileURLWithPath: filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("References/op_corpus.json")
-        return try JSONDecoder().decode(Corpus.self, from: Data(contentsOf: url))
-    }
+    /// Reads Tests/References/op_corpus.json.
+    static func load() throws -> Corpus { try reference("op_corpus.json", as: Corpus.self) }
 }
 
 /// A program: inputs, steps that each append one register, and PyTorch's numbers for it.

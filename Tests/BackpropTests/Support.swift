@@ -62,3 +62,10 @@ func secondOrder(_ f: @escaping ([Variable<Double>]) -> Variable<Double>) -> ([V
         return total
     }
 }
+
+/// Decodes `Tests/References/NAME`, a file that a committed script there wrote from PyTorch.
+func reference<T: Decodable>(_ name: String, as _: T.Type) throws -> T {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("References/\(name)")
+    return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
+}

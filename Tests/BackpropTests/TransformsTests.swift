@@ -331,13 +331,7 @@ private func cubeSum<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> { pow(x, 
     struct Reference: Decodable { let cases: [Case] }
 
     static let cases: [Case] = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("References/transforms.json")
-        do {
-            return try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url)).cases
-        } catch {
-            fatalError("cannot read \(url.path): \(error)")
-        }
+        do { return try reference("transforms.json", as: Reference.self).cases } catch { fatalError("Tests/References/transforms.json: \(error)") }
     }()
 
     @Test func theReferenceHoldsScalarAndVectorFunctions() {
