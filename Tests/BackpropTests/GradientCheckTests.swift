@@ -90,8 +90,8 @@ let opCases: [OpCase] = [
     OpCase("avgPool2d", [random([2, 1, 4, 6], 73)]) { avgPool2d($0[0], size: 2) },
 ]
 
-/// The cases of every file: this one's, the ops that ported models need, and indexing.
-let allOpCases = opCases + modelOpCases + indexingOpCases
+/// The cases of every file: this one's, the ops that ported models need, indexing, and activations.
+let allOpCases = opCases + modelOpCases + indexingOpCases + activationOpCases
 
 @Test(arguments: allOpCases)
 func gradientMatchesCentralDifferences(_ op: OpCase) {

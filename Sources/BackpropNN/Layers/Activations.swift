@@ -36,12 +36,50 @@ public struct Sigmoid<Scalar: TensorScalar>: Layer {
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { sigmoid(input) }
 }
 
-/// The Gaussian error linear unit x·Φ(x), as a layer.
+/// The Gaussian error linear unit x·Φ(x), as a layer: exact, or with `approximation: .tanh`.
 public struct GELU<Scalar: TensorScalar>: Layer {
+    /// How Φ is computed.
+    public let approximation: GELUApproximation
+    public init(approximation: GELUApproximation = .none) { self.approximation = approximation }
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
+    public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { gelu(input, approximation: approximation) }
+}
+
+/// The sigmoid linear unit x·σ(x), as a layer.
+public struct SiLU<Scalar: TensorScalar>: Layer {
     public init() {}
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
-    public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { gelu(input) }
+    public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { silu(input) }
+}
+
+/// The exponential linear unit, x for x > 0 and `alpha · (eˣ − 1)` otherwise, as a layer.
+public struct ELU<Scalar: TensorScalar>: Layer {
+    /// The scale of the negative part.
+    public let alpha: Scalar
+    public init(alpha: Scalar = 1) { self.alpha = alpha }
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
+    public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { elu(input, alpha: alpha) }
+}
+
+/// Mish, x·tanh(softplus(x)), as a layer.
+public struct Mish<Scalar: TensorScalar>: Layer {
+    public init() {}
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
+    public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { mish(input) }
+}
+
+/// HardTanh, x limited to `[minimum, maximum]`, as a layer.
+public struct Hardtanh<Scalar: TensorScalar>: Layer {
+    /// The bounds.
+    public let minimum: Scalar, maximum: Scalar
+    public init(minimum: Scalar = -1, maximum: Scalar = 1) { (self.minimum, self.maximum) = (minimum, maximum) }
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
+    public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { hardtanh(input, minimum: minimum, maximum: maximum) }
 }
 
 /// log(1 + eˣ), as a layer.
