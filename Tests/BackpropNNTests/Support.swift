@@ -1,4 +1,5 @@
 import Backprop
+import Foundation
 import Testing
 @testable import BackpropNN
 
@@ -58,4 +59,11 @@ func expectClose<S: TensorScalar>(_ actual: Tensor<S>, _ expected: Tensor<S>, to
                                  sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(actual.isApproximatelyEqual(to: expected, tolerance: tolerance), "\(actual) ≠ \(expected)",
             sourceLocation: sourceLocation)
+}
+
+/// Decodes `Tests/References/NAME`, a file that a committed script there wrote from PyTorch.
+func reference<T: Decodable>(_ name: String, as _: T.Type) throws -> T {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("References/\(name)")
+    return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
 }

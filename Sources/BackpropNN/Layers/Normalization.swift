@@ -99,3 +99,62 @@ public struct LayerNorm<Scalar: TensorScalar>: Layer {
         return output
     }
 }
+
+/// Root-mean-square normalisation over the last axis, as PyTorch's `nn.RMSNorm`:
+/// `y = x / √(mean(x²) + epsilon) · weight`, with no centring and no bias.
+public struct RMSNorm<Scalar: TensorScalar>: Layer {
+    /// `[featureCount]`, starting at 1.
+    public let weight: Variable<Scalar>
+    /// Added to the mean square; nil uses the scalar type's machine epsilon, PyTorch's default.
+    public let epsilon: Scalar?
+
+    public init(featureCount: Int, epsilon: Scalar? = nil) {
+        precondition(featureCount > 0, "RMSNorm: featureCount \(featureCount) must be positive")
+        weight = Variable(.ones([featureCount]), requiresGrad: true)
+        self.epsilon = epsilon
+    }
+
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
+    public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
+        precondition(input.shape.last == weight.shape[0],
+                     "RMSNorm: input \(input.shape) does not end in the feature count \(weight.shape[0])")
+        let meanSquare = (input * input).mean(axis: -1, keepDims: true)
+        return input / sqrt(meanSquare + (epsilon ?? Scalar.ulpOfOne)) * weight
+    }
+}
+
+/// Group normalisation, as PyTorch's `nn.GroupNorm`: the channels of `[N, C, …]` split into
+/// `groupCount` groups, each normalised over its channels and positions together (biased
+/// variance), then `weight` and `bias` per channel.
+public struct GroupNorm<Scalar: TensorScalar>: Layer {
+    public let groupCount: Int
+    /// `[channelCount]`, starting at 1.
+    public let weight: Variable<Scalar>
+    /// `[channelCount]`, starting at 0.
+    public let bias: Variable<Scalar>
+    public let epsilon: Scalar
+
+    public init(groupCount: Int, channelCount: Int, epsilon: Scalar = 1e-5) {
+        precondition(groupCount > 0 && channelCount % groupCount == 0,
+                     "GroupNorm: \(channelCount) channels do not split into \(groupCount) groups")
+        self.groupCount = groupCount
+        weight = Variable(.ones([channelCount]), requiresGrad: true)
+        bias = Variable(.zeros([channelCount]), requiresGrad: true)
+        self.epsilon = epsilon
+    }
+
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
+    public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
+        let channels = weight.shape[0]
+        precondition(input.shape.count >= 2 && input.shape[1] == channels,
+                     "GroupNorm: input \(input.shape) is not [batch, \(channels), …]")
+        let grouped = input.reshaped([input.shape[0], groupCount, -1])
+        let centered = grouped - grouped.mean(axis: 2, keepDims: true)
+        let variance = (centered * centered).mean(axis: 2, keepDims: true)
+        let normalized = (centered / sqrt(variance + epsilon)).reshaped(input.shape)
+        let channelShape = [channels] + [Int](repeating: 1, count: input.shape.count - 2)
+        return normalized * weight.reshaped(channelShape) + bias.reshaped(channelShape)
+    }
+}
