@@ -325,25 +325,27 @@ def ok_sorting(xs, a, result):
     return distinct_along(xs[0], a["axis"])
 
 
-def make_taking_along(b):
+def operand_with_indices(b):
+    """An operand of rank 1 to 3, an axis of it, and random in-range indices along that axis
+    (repeats included) of the same rank: what gather and scatter_add take."""
     rng = b.rng
     r = b.operand(lambda t: t.dim() >= 1, shape=lambda: random_shape(rng, ranks=(1, 2, 2, 3)))
     shape = b.shape(r)
     axis = rng.randrange(len(shape))
     index_shape = [rng.randint(1, 4) if d == axis else rng.randint(1, size) for d, size in enumerate(shape)]
     indices = int_data(index_shape, [rng.randrange(shape[axis]) for _ in range(count(index_shape))])
+    return rng, r, shape, axis, index_shape, indices
+
+
+def make_taking_along(b):
+    rng, r, shape, axis, index_shape, indices = operand_with_indices(b)
     return [r], {"axis": signed(rng, axis, len(shape)), "indices": indices}
 
 
 def make_scattering_add(b):
     """Random indices in range, repeats included; `values` may be larger than the indices, or
     the operand itself."""
-    rng = b.rng
-    r = b.operand(lambda t: t.dim() >= 1, shape=lambda: random_shape(rng, ranks=(1, 2, 2, 3)))
-    shape = b.shape(r)
-    axis = rng.randrange(len(shape))
-    index_shape = [rng.randint(1, 4) if d == axis else rng.randint(1, size) for d, size in enumerate(shape)]
-    indices = int_data(index_shape, [rng.randrange(shape[axis]) for _ in range(count(index_shape))])
+    rng, r, shape, axis, index_shape, indices = operand_with_indices(b)
     if rng.random() < 0.2 and all(i <= s for i, s in zip(index_shape, shape)):
         values = r
     else:
