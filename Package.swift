@@ -26,6 +26,8 @@ let package = Package(
             path: "Sources/Benchmarks",
             exclude: ["peers"]
         ),
+        // Programmer errors made on purpose, for the tests that read the messages a user sees.
+        .executableTarget(name: "backprop-misuse", dependencies: ["Backprop", "BackpropNN"], path: "Sources/Misuse"),
         .testTarget(name: "BackpropTests", dependencies: ["Backprop"]),
         .testTarget(name: "BackpropNNTests", dependencies: ["BackpropNN", "Backprop"]),
         .testTarget(name: "BackpropExamplesTests", dependencies: ["BackpropExamples", "BackpropNN", "Backprop"]),

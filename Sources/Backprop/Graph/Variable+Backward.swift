@@ -29,20 +29,20 @@ extension Variable {
     /// Validates a seed for a sweep from this variable, defaulting to 1 for one-element values.
     func checkedSeed(_ seed: Tensor<Scalar>?, op: String) -> Tensor<Scalar> {
         if let name = releasedOp {
-            fatalError("\(op): the graph behind this '\(name)' result was freed by an earlier backward; "
+            programmerError("\(op): the graph behind this '\(name)' result was freed by an earlier backward; "
                        + "pass retainGraph: true to that call to backpropagate through it twice")
         }
         guard requiresGrad else {
-            fatalError("\(op): the variable does not require a gradient: no input requires one, or recording was off")
+            programmerError("\(op): the variable does not require a gradient: no input requires one, or recording was off")
         }
         guard let seed else {
             guard value.count == 1 else {
-                fatalError("\(op): a seed is needed for a result of shape \(describe(shape)); only one-element results default to 1")
+                programmerError("\(op): a seed is needed for a result of shape \(describe(shape)); only one-element results default to 1")
             }
             return Tensor(shape: shape, scalars: [1])
         }
         guard seed.shape == shape else {
-            fatalError("\(op): seed of shape \(describe(seed.shape)) for a result of shape \(describe(shape))")
+            programmerError("\(op): seed of shape \(describe(seed.shape)) for a result of shape \(describe(shape))")
         }
         return seed
     }
@@ -87,7 +87,7 @@ extension Variable {
     /// Stops with a message unless this node's VJP returned one gradient per input.
     @inline(__always)
     private func checkCount(of inputGradients: [Variable?]) {
-        precondition(inputGradients.count == inputCount,
+        require(inputGradients.count == inputCount,
                      "backward: the VJP of '\(op ?? "")' returned \(inputGradients.count) gradients for \(inputCount) inputs")
     }
 
@@ -95,7 +95,7 @@ extension Variable {
     @inline(__always)
     private func checkShape(of gradient: Variable, for input: Variable, at i: Int) {
         guard gradient.shape == input.shape else {
-            fatalError("backward: the VJP of '\(op ?? "")' returned a gradient of shape \(describe(gradient.shape)) "
+            programmerError("backward: the VJP of '\(op ?? "")' returned a gradient of shape \(describe(gradient.shape)) "
                        + "for input \(i) of shape \(describe(input.shape))")
         }
     }
@@ -145,7 +145,7 @@ extension Variable {
     /// Stops with a message if `node` is the result of an op whose record a sweep released.
     private static func stopIfReleased(_ node: Variable) {
         if let name = node.releasedOp {
-            fatalError("backward: the graph behind a '\(name)' result was freed by an earlier backward; "
+            programmerError("backward: the graph behind a '\(name)' result was freed by an earlier backward; "
                        + "pass retainGraph: true to that call to backpropagate through it twice")
         }
     }

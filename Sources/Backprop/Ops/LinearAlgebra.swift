@@ -81,7 +81,7 @@ public enum LinearActivation: Sendable, Equatable {
 public func linear<S: TensorScalar>(_ input: Variable<S>, weight: Variable<S>, bias: Variable<S>? = nil,
                                     activation: LinearActivation? = nil) -> Variable<S> {
     guard weight.shape.count == 2, let features = input.shape.last, features == weight.shape[1] else {
-        fatalError("linear: input \(describe(input.shape)) and weight \(describe(weight.shape)): "
+        programmerError("linear: input \(describe(input.shape)) and weight \(describe(weight.shape)): "
                    + "the weight must be [out, in] with in equal to the input's last size")
     }
     let rows = input.shape.count == 2 ? input : input.reshaped([-1, features])

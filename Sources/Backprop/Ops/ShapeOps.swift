@@ -26,7 +26,7 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public func transposed() -> Variable {
-        guard shape.count >= 2 else { fatalError("transposed: a variable of shape \(describe(shape)) has fewer than 2 axes") }
+        guard shape.count >= 2 else { programmerError("transposed: a variable of shape \(describe(shape)) has fewer than 2 axes") }
         var permutation = Array(0..<shape.count)
         permutation.swapAt(shape.count - 1, shape.count - 2)
         return permuted(permutation)

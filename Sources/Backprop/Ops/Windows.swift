@@ -84,6 +84,7 @@ public func maxPool2d<S: TensorScalar>(_ input: Variable<S>, size: Int, stride: 
             guard shape.count == 4 else {
                 throw ShapeError(op, "input \(describe(shape)) is not 4-d [batch, channels, height, width]")
             }
+            guard size > 0 else { throw ShapeError(op, "window size \(size) is not positive") }
             return try Windows(input: [shape[0] * shape[1], 1, shape[2], shape[3]], filter: [1, 1, size, size],
                                stride: stride, padding: 0, op: op)
         }

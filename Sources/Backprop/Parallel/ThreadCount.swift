@@ -11,7 +11,7 @@ import Foundation
 public var threadCount: Int {
     get { threadCountStorage.value }
     set {
-        precondition(newValue >= 1, "threadCount: \(newValue) is not a positive number of threads")
+        require(newValue >= 1, "threadCount: \(newValue) is not a positive number of threads")
         threadCountStorage.value = newValue
     }
 }

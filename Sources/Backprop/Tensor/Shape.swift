@@ -1,6 +1,6 @@
 /// A programmer error in an operation's arguments: mismatched shapes, a bad axis, a wrong count.
 ///
-/// Operations stop the program with this message (`fatalError`), since no
+/// Operations stop the program with this message and the caller's line (``programmerError(_:)``), since no
 /// caller can recover from a wrong shape. The throwing checks that produce it
 /// are internal, so that tests can read each message.
 struct ShapeError: Error, Equatable, CustomStringConvertible {
@@ -12,7 +12,7 @@ struct ShapeError: Error, Equatable, CustomStringConvertible {
 /// Runs a shape check, stopping the program with its message if it fails.
 @inline(__always)
 func checked<T>(_ body: () throws(ShapeError) -> T) -> T {
-    do { return try body() } catch { fatalError(error.message) }
+    do { return try body() } catch { programmerError(error.message) }
 }
 
 /// Formats a shape the way messages show it: `[2, 3]`.

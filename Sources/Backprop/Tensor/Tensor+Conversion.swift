@@ -35,7 +35,7 @@ private enum ElementBuffer {
         case is Double.Type: self = .double(raw.assumingMemoryBound(to: Double.self))
         case is Int.Type: self = .int(raw.assumingMemoryBound(to: Int.self))
         case is Bool.Type: self = .bool(raw.assumingMemoryBound(to: Bool.self))
-        default: fatalError("converted(to:): \(E.self) is not one of Float, Double, Int and Bool")
+        default: programmerError("converted(to:): \(E.self) is not one of Float, Double, Int and Bool")
         }
     }
 }
@@ -80,7 +80,7 @@ private func convert<Source: TensorElement, Target: TensorElement>(
 /// A floating-point value truncated toward zero, or a stop naming the value that has no `Int`.
 private func integer<F: BinaryFloatingPoint>(_ x: F) -> Int {
     guard let result = Int(exactly: x.rounded(.towardZero)) else {
-        fatalError("converted(to:): \(x) has no Int value")
+        programmerError("converted(to:): \(x) has no Int value")
     }
     return result
 }

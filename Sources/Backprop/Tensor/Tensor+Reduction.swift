@@ -4,7 +4,7 @@ extension Tensor where Scalar: TensorScalar {
         let axis = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: rank, op: name) }
         let count = shape[axis]
         if count == 0 && op != .sum {
-            fatalError("\(name): axis \(axis) of shape \(describe(shape)) is empty")
+            programmerError("\(name): axis \(axis) of shape \(describe(shape)) is empty")
         }
         let (outer, inner) = Shapes.outerAndInner(shape, around: axis)
         var outShape = shape
@@ -16,7 +16,7 @@ extension Tensor where Scalar: TensorScalar {
 
     /// Reduces every element to a 0-d tensor.
     func reduceAll(_ op: ReductionKernel, name: String) -> Tensor {
-        if count == 0 && op != .sum { fatalError("\(name): the tensor of shape \(describe(shape)) is empty") }
+        if count == 0 && op != .sum { programmerError("\(name): the tensor of shape \(describe(shape)) is empty") }
         return withBuffer { x in
             Tensor(shape: []) { out in Scalar._run(.reduce(op, x, outer: 1, count: count, inner: 1, out)) }
         }

@@ -20,7 +20,7 @@ extension Tensor {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public func transposed() -> Tensor {
-        guard rank >= 2 else { fatalError("transposed: a tensor of shape \(describe(shape)) has fewer than 2 axes") }
+        guard rank >= 2 else { programmerError("transposed: a tensor of shape \(describe(shape)) has fewer than 2 axes") }
         var permutation = Array(0..<rank)
         permutation.swapAt(rank - 1, rank - 2)
         return permuted(permutation)
@@ -32,7 +32,7 @@ extension Tensor {
     public func broadcast(to newShape: [Int]) -> Tensor {
         let result = checked { () throws(ShapeError) in try Shapes.broadcast(shape, newShape, op: "broadcast(to:)") }
         guard result == newShape else {
-            fatalError("broadcast(to:): \(describe(shape)) cannot broadcast to \(describe(newShape))")
+            programmerError("broadcast(to:): \(describe(shape)) cannot broadcast to \(describe(newShape))")
         }
         if shape == newShape { return self }
         return strided(shape: newShape, strides: Shapes.broadcastStrides(shape, to: newShape), offset: 0)
@@ -55,7 +55,7 @@ extension Tensor {
         guard let axis else { return Tensor(shape: shape.filter { $0 != 1 }, sharingElementsOf: self) }
         let resolved = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: rank, op: "squeezed") }
         guard shape[resolved] == 1 else {
-            fatalError("squeezed: axis \(axis) of shape \(describe(shape)) has size \(shape[resolved]), not 1")
+            programmerError("squeezed: axis \(axis) of shape \(describe(shape)) has size \(shape[resolved]), not 1")
         }
         var newShape = shape
         newShape.remove(at: resolved)
@@ -68,7 +68,7 @@ extension Tensor {
     public func slicing(_ range: Range<Int>, axis: Int = 0) -> Tensor {
         let axis = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: rank, op: "slicing") }
         guard range.lowerBound >= 0, range.upperBound <= shape[axis] else {
-            fatalError("slicing: range \(range) is out of bounds for axis \(axis) of shape \(describe(shape))")
+            programmerError("slicing: range \(range) is out of bounds for axis \(axis) of shape \(describe(shape))")
         }
         var newShape = shape
         newShape[axis] = range.count

@@ -53,7 +53,7 @@ extension Tensor where Scalar: TensorScalar {
     @usableFromInline
     func requireShape(of other: Tensor, op: String) {
         guard other.shape == shape else {
-            fatalError("\(op): a tensor of shape \(describe(other.shape)) for one of shape \(describe(shape))")
+            programmerError("\(op): a tensor of shape \(describe(other.shape)) for one of shape \(describe(shape))")
         }
     }
 }

@@ -57,7 +57,7 @@ public struct Tensor<Scalar: TensorElement>: @unchecked Sendable {
     public init(_ rows: [[Scalar]]) {
         let width = rows.first?.count ?? 0
         if let bad = rows.firstIndex(where: { $0.count != width }) {
-            fatalError("Tensor(_ rows:): row \(bad) has \(rows[bad].count) elements, but row 0 has \(width)")
+            programmerError("Tensor(_ rows:): row \(bad) has \(rows[bad].count) elements, but row 0 has \(width)")
         }
         self.init(shape: [rows.count, width], scalars: rows.flatMap { $0 })
     }
@@ -88,7 +88,7 @@ public struct Tensor<Scalar: TensorElement>: @unchecked Sendable {
         @inline(__always) get {
             if storage == nil { return element }
             guard count == 1 else {
-                fatalError("scalar: a tensor of shape \(describe(shape)) holds \(count) elements, not 1")
+                programmerError("scalar: a tensor of shape \(describe(shape)) holds \(count) elements, not 1")
             }
             return withBuffer { $0[0] }
         }
@@ -102,12 +102,12 @@ public struct Tensor<Scalar: TensorElement>: @unchecked Sendable {
 
     private func offset(of indices: [Int]) -> Int {
         guard indices.count == rank else {
-            fatalError("subscript: \(indices.count) indices for a tensor of shape \(describe(shape))")
+            programmerError("subscript: \(indices.count) indices for a tensor of shape \(describe(shape))")
         }
         var offset = 0
         for (axis, i) in indices.enumerated() {
             guard i >= 0 && i < shape[axis] else {
-                fatalError("subscript: index \(i) is out of range for axis \(axis) of shape \(describe(shape))")
+                programmerError("subscript: index \(i) is out of range for axis \(axis) of shape \(describe(shape))")
             }
             offset = offset * shape[axis] + i
         }

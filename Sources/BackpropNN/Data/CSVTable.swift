@@ -64,7 +64,7 @@ public struct CSVTable: Sendable {
 
     /// The values of `columns` as a `[rows, columns.count]` tensor.
     public func tensor<S: TensorScalar>(columns: [Int]) -> Tensor<S> {
-        precondition(columns.allSatisfy { $0 >= 0 && $0 < columnCount }, "CSVTable: a column is outside 0..<\(columnCount)")
+        require(columns.allSatisfy { $0 >= 0 && $0 < columnCount }, "CSVTable: a column is outside 0..<\(columnCount)")
         return Tensor(shape: [rows.count, columns.count], scalars: rows.flatMap { row in columns.map { S(row[$0]) } })
     }
 

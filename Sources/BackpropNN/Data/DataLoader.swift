@@ -14,7 +14,7 @@ public final class DataLoader<Data: Dataset>: Sequence {
 
     /// Creates a loader; without a `seed`, shuffling draws its seed from ``RandomScope``.
     public init(_ dataset: Data, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false, seed: UInt64? = nil) {
-        precondition(batchSize > 0, "DataLoader: batch size \(batchSize) is not positive")
+        require(batchSize > 0, "DataLoader: batch size \(batchSize) is not positive")
         self.dataset = dataset
         self.batchSize = batchSize
         self.shuffle = shuffle

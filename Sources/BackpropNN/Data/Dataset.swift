@@ -31,8 +31,8 @@ public struct TensorDataset<Scalar: TensorScalar>: Dataset, Sendable {
 
     /// Creates a dataset; stops if the two tensors disagree on the number of examples.
     public init(inputs: Tensor<Scalar>, targets: Tensor<Scalar>) {
-        precondition(inputs.rank > 0 && targets.rank > 0 && inputs.shape[0] == targets.shape[0],
-                     "TensorDataset: inputs \(inputs.shape) and targets \(targets.shape) differ on axis 0")
+        require(inputs.rank > 0 && targets.rank > 0 && inputs.shape[0] == targets.shape[0],
+                "TensorDataset: inputs \(inputs.shape) and targets \(targets.shape) differ on axis 0")
         (self.inputs, self.targets) = (inputs, targets)
     }
 
@@ -60,7 +60,7 @@ public struct DatasetSubset<Base: Dataset>: Dataset {
     public let indices: [Int]
 
     public init(_ base: Base, indices: [Int]) {
-        precondition(indices.allSatisfy { $0 >= 0 && $0 < base.count }, "DatasetSubset: an index is outside 0..<\(base.count)")
+        require(indices.allSatisfy { $0 >= 0 && $0 < base.count }, "DatasetSubset: an index is outside 0..<\(base.count)")
         (self.base, self.indices) = (base, indices)
     }
 
@@ -76,8 +76,8 @@ extension Dataset {
     /// A seeded random split into training and validation subsets, `validationFraction` of the examples
     /// (rounded) going to validation.
     public func split(validationFraction: Double, seed: UInt64) -> (training: DatasetSubset<Self>, validation: DatasetSubset<Self>) {
-        precondition(validationFraction >= 0 && validationFraction <= 1,
-                     "split: validation fraction \(validationFraction) is not in [0, 1]")
+        require(validationFraction >= 0 && validationFraction <= 1,
+                "split: validation fraction \(validationFraction) is not in [0, 1]")
         var generator = SeededGenerator(seed: seed)
         let order = shuffledIndices(count, using: &generator)
         let validationCount = Int((Double(count) * validationFraction).rounded())

@@ -119,8 +119,8 @@ public struct Flatten<Scalar: TensorScalar>: Layer {
     @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
         let start = startAxis < 0 ? startAxis + input.shape.count : startAxis
-        precondition(start >= 0 && start < input.shape.count,
-                     "Flatten: start axis \(startAxis) is out of range for shape \(input.shape)")
+        require(start >= 0 && start < input.shape.count,
+                "Flatten: start axis \(startAxis) is out of range for shape \(input.shape)")
         return input.reshaped(Array(input.shape[..<start]) + [-1])
     }
 }
@@ -137,7 +137,7 @@ public struct Dropout<Scalar: TensorScalar>: Layer {
     /// Creates a dropout layer whose masks come from a generator seeded with `seed`
     /// (by default, a seed drawn from ``RandomScope``).
     public init(probability: Scalar = 0.5, seed: UInt64? = nil) {
-        precondition(probability >= 0 && probability < 1, "Dropout: probability \(probability) is not in [0, 1)")
+        require(probability >= 0 && probability < 1, "Dropout: probability \(probability) is not in [0, 1)")
         self.probability = probability
         self.masks = MaskSource(seed: seed ?? RandomScope.nextSeed())
     }

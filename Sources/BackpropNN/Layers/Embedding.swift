@@ -34,7 +34,7 @@ public struct Embedding<Scalar: TensorScalar>: Module {
     @specialized(where Scalar == Double)
     public func callAsFunction(_ sequences: [[Int]]) -> Variable<Scalar> {
         let length = sequences.first?.count ?? 0
-        precondition(sequences.allSatisfy { $0.count == length }, "Embedding: the sequences differ in length")
+        require(sequences.allSatisfy { $0.count == length }, "Embedding: the sequences differ in length")
         return self(sequences.flatMap { $0 }).reshaped([sequences.count, length, weight.shape[1]])
     }
 }

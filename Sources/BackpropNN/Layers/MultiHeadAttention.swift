@@ -19,8 +19,8 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Layer {
     public let isCausal: Bool
 
     public init(embedDimension: Int, headCount: Int, bias: Bool = true, causal: Bool = false) {
-        precondition(headCount > 0 && embedDimension % headCount == 0,
-                     "MultiHeadAttention: embedding dimension \(embedDimension) does not split into \(headCount) heads")
+        require(headCount > 0 && embedDimension % headCount == 0,
+                "MultiHeadAttention: embedding dimension \(embedDimension) does not split into \(headCount) heads")
         inProjWeight = Variable(Initializer<Scalar>.xavierUniform().makeTensor([3 * embedDimension, embedDimension]),
                                 requiresGrad: true)
         inProjBias = bias ? Variable(.zeros([3 * embedDimension]), requiresGrad: true) : nil
@@ -43,10 +43,10 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Layer {
     public func callAsFunction(query: Variable<Scalar>, key: Variable<Scalar>, value: Variable<Scalar>,
                                causal: Bool = false) -> Variable<Scalar> {
         let embed = inProjWeight.shape[1]
-        precondition(query.shape.count == 3 && query.shape[2] == embed && key.shape == value.shape
-                     && key.shape.count == 3 && key.shape[2] == embed && key.shape[0] == query.shape[0],
-                     "MultiHeadAttention: query \(query.shape), key \(key.shape) and value \(value.shape) "
-                     + "are not [batch, length, \(embed)] with matching batch, key and value")
+        require(query.shape.count == 3 && query.shape[2] == embed && key.shape == value.shape
+                && key.shape.count == 3 && key.shape[2] == embed && key.shape[0] == query.shape[0],
+                "MultiHeadAttention: query \(query.shape), key \(key.shape) and value \(value.shape) "
+                + "are not [batch, length, \(embed)] with matching batch, key and value")
         let (batch, targetLength, sourceLength) = (query.shape[0], query.shape[1], key.shape[1])
         let headSize = embed / headCount
         // Project, then fold the heads into the batch: [B, L, E] → [B·H, L, d].

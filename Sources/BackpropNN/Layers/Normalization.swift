@@ -36,8 +36,8 @@ public struct BatchNorm<Scalar: TensorScalar>: Layer {
     @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
         let rank = input.shape.count
-        precondition(rank >= 2 && input.shape[1] == weight.shape[0],
-                     "BatchNorm: input \(input.shape) does not have \(weight.shape[0]) channels on axis 1")
+        require(rank >= 2 && input.shape[1] == weight.shape[0],
+                "BatchNorm: input \(input.shape) does not have \(weight.shape[0]) channels on axis 1")
         // Per-channel tensors broadcast as [1, C, 1, …].
         let channelShape = [1, weight.shape[0]] + Array(repeating: 1, count: rank - 2)
         let reduced = [0] + Array(2..<rank)
@@ -87,8 +87,8 @@ public struct LayerNorm<Scalar: TensorScalar>: Layer {
     @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
         let rank = input.shape.count
-        precondition(Array(input.shape.suffix(shape.count)) == shape && rank >= shape.count,
-                     "LayerNorm: input \(input.shape) does not end in the normalised shape \(shape)")
+        require(Array(input.shape.suffix(shape.count)) == shape && rank >= shape.count,
+                "LayerNorm: input \(input.shape) does not end in the normalised shape \(shape)")
         let axes = Array((rank - shape.count)..<rank)
         let mean = axes.reversed().reduce(input) { $0.mean(axis: $1, keepDims: true) }
         let centered = input - mean
@@ -109,7 +109,7 @@ public struct RMSNorm<Scalar: TensorScalar>: Layer {
     public let epsilon: Scalar?
 
     public init(featureCount: Int, epsilon: Scalar? = nil) {
-        precondition(featureCount > 0, "RMSNorm: featureCount \(featureCount) must be positive")
+        require(featureCount > 0, "RMSNorm: featureCount \(featureCount) must be positive")
         weight = Variable(.ones([featureCount]), requiresGrad: true)
         self.epsilon = epsilon
     }
@@ -117,8 +117,8 @@ public struct RMSNorm<Scalar: TensorScalar>: Layer {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
-        precondition(input.shape.last == weight.shape[0],
-                     "RMSNorm: input \(input.shape) does not end in the feature count \(weight.shape[0])")
+        require(input.shape.last == weight.shape[0],
+                "RMSNorm: input \(input.shape) does not end in the feature count \(weight.shape[0])")
         let meanSquare = (input * input).mean(axis: -1, keepDims: true)
         return input / sqrt(meanSquare + (epsilon ?? Scalar.ulpOfOne)) * weight
     }
@@ -136,8 +136,8 @@ public struct GroupNorm<Scalar: TensorScalar>: Layer {
     public let epsilon: Scalar
 
     public init(groupCount: Int, channelCount: Int, epsilon: Scalar = 1e-5) {
-        precondition(groupCount > 0 && channelCount % groupCount == 0,
-                     "GroupNorm: \(channelCount) channels do not split into \(groupCount) groups")
+        require(groupCount > 0 && channelCount % groupCount == 0,
+                "GroupNorm: \(channelCount) channels do not split into \(groupCount) groups")
         self.groupCount = groupCount
         weight = Variable(.ones([channelCount]), requiresGrad: true)
         bias = Variable(.zeros([channelCount]), requiresGrad: true)
@@ -148,8 +148,8 @@ public struct GroupNorm<Scalar: TensorScalar>: Layer {
     @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
         let channels = weight.shape[0]
-        precondition(input.shape.count >= 2 && input.shape[1] == channels,
-                     "GroupNorm: input \(input.shape) is not [batch, \(channels), …]")
+        require(input.shape.count >= 2 && input.shape[1] == channels,
+                "GroupNorm: input \(input.shape) is not [batch, \(channels), …]")
         let grouped = input.reshaped([input.shape[0], groupCount, -1])
         let centered = grouped - grouped.mean(axis: 2, keepDims: true)
         let variance = (centered * centered).mean(axis: 2, keepDims: true)

@@ -149,7 +149,7 @@ public struct Recurrent<Cell: RecurrentCell>: Layer {
 
     /// Every step's output, `[batch, time, hiddenSize]`, and the final state.
     public func run(_ input: Variable<Scalar>, initialState: Cell.State? = nil) -> (outputs: Variable<Scalar>, state: Cell.State) {
-        precondition(input.shape.count == 3, "Recurrent: input \(input.shape) is not [batch, time, features]")
+        require(input.shape.count == 3, "Recurrent: input \(input.shape) is not [batch, time, features]")
         let (batch, time) = (input.shape[0], input.shape[1])
         var state = initialState ?? cell.zeroState(batchSize: batch)
         var outputs: [Variable<Scalar>] = []

@@ -21,7 +21,7 @@ public enum Reduction: Sendable {
 }
 
 private func checkSameShape<S: TensorScalar>(_ op: String, _ a: Variable<S>, _ b: Variable<S>) {
-    precondition(a.shape == b.shape, "\(op): predictions \(a.shape) and targets \(b.shape) differ in shape")
+    require(a.shape == b.shape, "\(op): predictions \(a.shape) and targets \(b.shape) differ in shape")
 }
 
 /// The mean squared error: `reduce((predicted − expected)²)`.
@@ -81,8 +81,8 @@ public func binaryCrossEntropy<S: TensorScalar>(logits: Variable<S>, targets: Va
 @specialized(where S == Double)
 public func crossEntropy<S: TensorScalar>(logits: Variable<S>, labels: [Int], labelSmoothing: S = 0,
                                           reduction: Reduction = .mean) -> Variable<S> {
-    precondition(logits.shape.count == 2 && logits.shape[0] == labels.count,
-                 "crossEntropy: logits \(logits.shape) are not [N, C] for \(labels.count) labels")
+    require(logits.shape.count == 2 && logits.shape[0] == labels.count,
+            "crossEntropy: logits \(logits.shape) are not [N, C] for \(labels.count) labels")
     let logProbabilities = logSoftmax(logits, axis: 1)
     return negativeLogLikelihood(logProbabilities: logProbabilities, labels: labels, labelSmoothing: labelSmoothing,
                                  reduction: reduction, name: "crossEntropy")
@@ -93,7 +93,7 @@ public func crossEntropy<S: TensorScalar>(logits: Variable<S>, labels: [Int], la
 @specialized(where S == Double)
 public func crossEntropy<S: TensorScalar>(logits: Variable<S>, labels: Tensor<Int>, labelSmoothing: S = 0,
                                           reduction: Reduction = .mean) -> Variable<S> {
-    precondition(labels.rank == 1, "crossEntropy: labels of shape \(labels.shape) are not [N]")
+    require(labels.rank == 1, "crossEntropy: labels of shape \(labels.shape) are not [N]")
     return crossEntropy(logits: logits, labels: labels.scalars, labelSmoothing: labelSmoothing, reduction: reduction)
 }
 
@@ -112,17 +112,17 @@ public func negativeLogLikelihood<S: TensorScalar>(logProbabilities: Variable<S>
 @specialized(where S == Double)
 public func negativeLogLikelihood<S: TensorScalar>(logProbabilities: Variable<S>, labels: Tensor<Int>,
                                                    reduction: Reduction = .mean) -> Variable<S> {
-    precondition(labels.rank == 1, "negativeLogLikelihood: labels of shape \(labels.shape) are not [N]")
+    require(labels.rank == 1, "negativeLogLikelihood: labels of shape \(labels.shape) are not [N]")
     return negativeLogLikelihood(logProbabilities: logProbabilities, labels: labels.scalars, reduction: reduction)
 }
 
 private func negativeLogLikelihood<S: TensorScalar>(logProbabilities: Variable<S>, labels: [Int], labelSmoothing: S,
                                                     reduction: Reduction, name: String) -> Variable<S> {
-    precondition(logProbabilities.shape.count == 2 && logProbabilities.shape[0] == labels.count,
-                 "\(name): log-probabilities \(logProbabilities.shape) are not [N, C] for \(labels.count) labels")
+    require(logProbabilities.shape.count == 2 && logProbabilities.shape[0] == labels.count,
+            "\(name): log-probabilities \(logProbabilities.shape) are not [N, C] for \(labels.count) labels")
     let classes = logProbabilities.shape[1]
     if let bad = labels.first(where: { $0 < 0 || $0 >= classes }) {
-        preconditionFailure("\(name): label \(bad) is outside 0..<\(classes)")
+        programmerError("\(name): label \(bad) is outside 0..<\(classes)")
     }
     var losses = -logProbabilities.picking(labels, axis: 1)
     if labelSmoothing > 0 {

@@ -14,8 +14,8 @@ import Backprop
 public final class Adagrad<Scalar: TensorScalar>: Optimizer {
     /// The parameters this optimizer updates.
     public let parameters: [Variable<Scalar>]
-    /// The step size γ, before decay.
-    public var learningRate: Scalar
+    /// The step size γ before decay: non-negative; setting NaN or a negative rate stops with a message.
+    public var learningRate: Scalar { didSet { requireNonNegative(["learning rate": learningRate], in: "Adagrad") } }
     /// The learning-rate decay η.
     public let learningRateDecay: Scalar
     /// The L2 penalty λ added to the gradient.

@@ -16,8 +16,8 @@ import Backprop
 public class Adam<Scalar: TensorScalar>: Optimizer {
     /// The parameters this optimizer updates.
     public let parameters: [Variable<Scalar>]
-    /// The step size γ.
-    public var learningRate: Scalar
+    /// The step size γ: non-negative; setting NaN or a negative rate stops with a message.
+    public var learningRate: Scalar { didSet { requireNonNegative(["learning rate": learningRate], in: self is AdamW<Scalar> ? "AdamW" : "Adam") } }
     /// The decay β₁ of the gradient's running average.
     public let beta1: Scalar
     /// The decay β₂ of the squared gradient's running average.
@@ -46,7 +46,7 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
     init(name: String, parameters: [Variable<Scalar>], learningRate: Scalar, beta1: Scalar, beta2: Scalar,
          epsilon: Scalar, weightDecay: Scalar) {
         requireNonNegative(["learning rate": learningRate, "epsilon": epsilon, "weight decay": weightDecay], in: name)
-        precondition((0..<1).contains(beta1) && (0..<1).contains(beta2), "\(name): betas must be in [0, 1), but are \(beta1), \(beta2)")
+        require((0..<1).contains(beta1) && (0..<1).contains(beta2), "\(name): betas must be in [0, 1), but are \(beta1), \(beta2)")
         self.parameters = parameters
         self.learningRate = learningRate
         self.beta1 = beta1

@@ -38,6 +38,6 @@ public func clipGradientNorm<S: TensorScalar>(_ parameters: [Variable<S>], maxNo
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func clipGradientValue<S: TensorScalar>(_ parameters: [Variable<S>], maxValue: S) {
-    precondition(maxValue >= 0, "clipGradientValue: maxValue must be non-negative, but is \(maxValue)")
+    require(maxValue >= 0, "clipGradientValue: maxValue must be non-negative, but is \(maxValue)")
     for parameter in parameters { parameter.grad = parameter.grad.map { $0.clamped(min: -maxValue, max: maxValue) } }
 }

@@ -78,6 +78,6 @@ func advanceStep<S: TensorScalar>(_ state: inout ParameterState<S>) -> S {
 /// Stops with a message if a hyperparameter is negative, as PyTorch's constructors raise.
 func requireNonNegative<S: TensorScalar>(_ values: KeyValuePairs<String, S>, in owner: String) {
     for (name, value) in values where !(value >= 0) {
-        preconditionFailure("\(owner): \(name) must be non-negative, but is \(value)")
+        programmerError("\(owner): \(name) must be non-negative, but is \(value)")
     }
 }

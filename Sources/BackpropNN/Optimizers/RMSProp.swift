@@ -16,8 +16,8 @@ import Backprop
 public final class RMSProp<Scalar: TensorScalar>: Optimizer {
     /// The parameters this optimizer updates.
     public let parameters: [Variable<Scalar>]
-    /// The step size γ.
-    public var learningRate: Scalar
+    /// The step size γ: non-negative; setting NaN or a negative rate stops with a message.
+    public var learningRate: Scalar { didSet { requireNonNegative(["learning rate": learningRate], in: "RMSProp") } }
     /// The smoothing constant α of the running averages.
     public let alpha: Scalar
     /// The ε added to the denominator, for stability.

@@ -15,8 +15,8 @@ import Backprop
 public final class SGD<Scalar: TensorScalar>: Optimizer {
     /// The parameters this optimizer updates.
     public let parameters: [Variable<Scalar>]
-    /// The step size γ.
-    public var learningRate: Scalar
+    /// The step size γ: non-negative; setting NaN or a negative rate stops with a message.
+    public var learningRate: Scalar { didSet { requireNonNegative(["learning rate": learningRate], in: "SGD") } }
     /// The momentum factor μ; 0 turns momentum off.
     public let momentum: Scalar
     /// The dampening τ of the momentum buffer.
@@ -40,8 +40,8 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     public init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.001, momentum: Scalar = 0,
                 dampening: Scalar = 0, nesterov: Bool = false, weightDecay: Scalar = 0) {
         requireNonNegative(["learning rate": learningRate, "momentum": momentum, "weight decay": weightDecay], in: "SGD")
-        precondition(!nesterov || (momentum > 0 && dampening == 0),
-                     "SGD: Nesterov momentum requires a positive momentum and zero dampening")
+        require(!nesterov || (momentum > 0 && dampening == 0),
+                "SGD: Nesterov momentum requires a positive momentum and zero dampening")
         self.parameters = parameters
         self.learningRate = learningRate
         self.momentum = momentum

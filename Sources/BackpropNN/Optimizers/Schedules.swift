@@ -54,7 +54,7 @@ public final class StepLR<Scalar: TensorScalar>: LearningRateSchedule<Scalar> {
     ///   - stepSize: the steps between decays, positive.
     ///   - gamma: the decay factor (default 0.1).
     public init(optimizer: any Optimizer<Scalar>, stepSize: Int, gamma: Scalar = 0.1) {
-        precondition(stepSize > 0, "StepLR: stepSize must be positive, but is \(stepSize)")
+        require(stepSize > 0, "StepLR: stepSize must be positive, but is \(stepSize)")
         (self.stepSize, self.gamma) = (stepSize, gamma)
         let base = optimizer.learningRate
         super.init(optimizer: optimizer) { step in base * Scalar.pow(gamma, Scalar(step / stepSize)) }
@@ -94,7 +94,7 @@ public final class CosineAnnealingLR<Scalar: TensorScalar>: LearningRateSchedule
     ///   - maximumSteps: T_max, positive.
     ///   - minimumLearningRate: η_min (default 0).
     public init(optimizer: any Optimizer<Scalar>, maximumSteps: Int, minimumLearningRate: Scalar = 0) {
-        precondition(maximumSteps > 0, "CosineAnnealingLR: maximumSteps must be positive, but is \(maximumSteps)")
+        require(maximumSteps > 0, "CosineAnnealingLR: maximumSteps must be positive, but is \(maximumSteps)")
         (self.maximumSteps, self.minimumLearningRate) = (maximumSteps, minimumLearningRate)
         let base = optimizer.learningRate
         super.init(optimizer: optimizer) { step in
@@ -122,8 +122,8 @@ public final class LinearWarmup<Scalar: TensorScalar>: LearningRateSchedule<Scal
     ///   - warmupSteps: W, positive (default 5, as PyTorch's `total_iters`).
     ///   - startFactor: s in (0, 1] (default 1/3).
     public init(optimizer: any Optimizer<Scalar>, warmupSteps: Int = 5, startFactor: Scalar = 1 / 3) {
-        precondition(warmupSteps > 0, "LinearWarmup: warmupSteps must be positive, but is \(warmupSteps)")
-        precondition(startFactor > 0 && startFactor <= 1, "LinearWarmup: startFactor must be in (0, 1], but is \(startFactor)")
+        require(warmupSteps > 0, "LinearWarmup: warmupSteps must be positive, but is \(warmupSteps)")
+        require(startFactor > 0 && startFactor <= 1, "LinearWarmup: startFactor must be in (0, 1], but is \(startFactor)")
         (self.warmupSteps, self.startFactor) = (warmupSteps, startFactor)
         let base = optimizer.learningRate
         super.init(optimizer: optimizer) { step in
