@@ -33,6 +33,12 @@ let cases: [String: () -> Void] = [
     "matmul-shape": {
         _ = matmul(Variable(Tensor<Float>.zeros([2, 3])), Variable(Tensor<Float>.zeros([4, 5])))  // misuse: matmul-shape
     },
+    "backward-after-step": {
+        let w = Variable(Tensor<Float>.ones([3, 2]), requiresGrad: true)
+        let loss = matmul(Variable(Tensor<Float>.ones([1, 3])), w).sum()
+        w.value = w.value - 0.1
+        loss.backward()  // misuse: backward-after-step
+    },
 ]
 
 let arguments = CommandLine.arguments.dropFirst()

@@ -1,8 +1,25 @@
-/// Whether operations record onto the tape, per thread or task.
-enum GradientMode {
-    /// On by default. A task-local value: changing it affects only the current
-    /// task or thread and the work it starts, never the whole process.
-    @TaskLocal static var isRecording = true
+/// Whether operations record onto the tape, and whether they are checked for anomalies, per thread or task.
+struct GradientMode: Sendable {
+    /// Whether operations whose inputs require a gradient are recorded.
+    var isRecording = true
+    /// The collector of ``detectingAnomalies(_:)``, inside its scope; nil elsewhere, so a recorded
+    /// op's one read of the mode costs the same with or without the feature.
+    var anomalies: AnomalyDetector?
+
+    /// On by default, unchecked. A task-local value: changing it affects only the current
+    /// task or thread and the work it starts, never the whole process. One value rather than
+    /// two, so that recording an op reads the task-local storage once.
+    @TaskLocal static var current = GradientMode()
+
+    /// Whether operations on the current thread or task are being recorded.
+    static var isRecording: Bool { current.isRecording }
+
+    /// Runs `body` with recording on or off, keeping the rest of the mode.
+    static func withRecording<R>(_ isRecording: Bool, _ body: () throws -> R) rethrows -> R {
+        var mode = current
+        mode.isRecording = isRecording
+        return try $current.withValue(mode, operation: body)
+    }
 }
 
 /// Runs `body` with gradient recording off for the current thread or task only.
@@ -10,12 +27,14 @@ enum GradientMode {
 /// Operations inside make plain constants and allocate nothing for the graph:
 /// use it for evaluation and for parameter updates.
 public func withoutGradients<R>(_ body: () throws -> R) rethrows -> R {
-    try GradientMode.$isRecording.withValue(false, operation: body)
+    try GradientMode.withRecording(false, body)
 }
 
 /// Runs `body` with gradient recording off for the current task only.
 public func withoutGradients<R>(_ body: () async throws -> R) async rethrows -> R {
-    try await GradientMode.$isRecording.withValue(false, operation: body)
+    var mode = GradientMode.current
+    mode.isRecording = false
+    return try await GradientMode.$current.withValue(mode, operation: body)
 }
 
 /// Whether operations on the current thread or task are being recorded.

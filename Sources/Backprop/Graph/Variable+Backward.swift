@@ -20,7 +20,8 @@ extension Variable {
     @specialized(where Scalar == Double)
     public func backward(seed: Tensor<Scalar>? = nil, retainGraph: Bool = false) {
         let seed = checkedSeed(seed, op: "backward")
-        let leaves = sweep(seed: Variable(seed), targets: [], createGraph: false, retainGraph: retainGraph)
+        let leaves = sweep(seed: Variable(seed), targets: [], createGraph: false, retainGraph: retainGraph,
+                           fillsRetainedGrads: true)
         for (leaf, gradient) in leaves {
             leaf.grad = leaf.grad.map { $0 + gradient.value } ?? gradient.value
         }
@@ -53,23 +54,32 @@ extension Variable {
     /// Nodes are visited in reverse topological order, so a node's gradient is complete,
     /// summed over all its users, when its VJP receives it. A first-order sweep also takes
     /// the scalar fast path of `Variable+ScalarSweep.swift`, at the two lines marked so.
-    func sweep(seed: Variable, targets: [Variable], createGraph: Bool, retainGraph: Bool) -> [(Variable, Variable)] {
-        var sums = GradientSums<Scalar>(keepsNumbers: !createGraph)
+    func sweep(seed: Variable, targets: [Variable], createGraph: Bool, retainGraph: Bool,
+               fillsRetainedGrads: Bool = false) -> [(Variable, Variable)] {
+        let anomalies = GradientMode.current.anomalies
+        let backwardCall = anomalies == nil ? nil : CallSite.capture()
+        // Inside detectingAnomalies every VJP runs on variables, so that each gradient is checked.
+        var sums = GradientSums<Scalar>(keepsNumbers: !createGraph && anomalies == nil)
         let order = topologicalOrderUnretained(leaves: &sums.leaves)
         // nil when there are no targets (a backward call): the per-node check then touches no set.
         let targetIDs = targets.isEmpty ? nil : Set(targets.map(ObjectIdentifier.init))
         let isTarget = { (node: Variable) in targetIDs?.contains(ObjectIdentifier(node)) == true }
         sums.add(seed, to: self)
         var reached: [(Variable, Variable)] = []
-        GradientMode.$isRecording.withValue(createGraph) {
+        GradientMode.withRecording(createGraph) {
             for reference in order.reversed() {
                 if sums.passOnAsNumber(at: reference, unless: isTarget) { continue }    // the scalar fast path
                 let node = reference.takeUnretainedValue()
-                guard let upstream = sums.take(at: node) else { continue }
+                guard var upstream = sums.take(at: node) else { continue }
+                if let annotations = node.annotations {
+                    upstream = annotations.pass(upstream, at: node, retaining: fillsRetainedGrads)
+                }
                 if !node.isRecorded || isTarget(node) { reached.append((node, upstream)) }    // a leaf, or a target
                 guard node.isRecorded else { continue }
+                node.checkSavedValues()
                 let inputGradients = node.vjp!(upstream, node)
                 node.checkCount(of: inputGradients)
+                anomalies?.checkBackward(node, gradients: inputGradients, backwardCall: backwardCall)
                 for (i, gradient) in inputGradients.enumerated() {
                     let input = node.input(i)
                     guard let gradient, input.requiresGrad else { continue }

@@ -29,14 +29,15 @@ extension GradientSums {
 
     /// Visits `reference`'s node on numbers, if only a number waits there and the node
     /// recorded a rule on numbers (and is not one of the sweep's targets, which are given
-    /// their gradient as a variable): the rule hands the number on to the node's inputs.
+    /// their gradient as a variable, nor has hooks): the rule hands the number on to the node's inputs.
     /// Returns whether it did; if not, the plain sweep visits the node.
     @inline(__always)
     mutating func passOnAsNumber(at reference: Unmanaged<Variable<Scalar>>,
                                  unless isTarget: (Variable<Scalar>) -> Bool) -> Bool {
         reference._withUnsafeGuaranteedRef { node in
             guard node.isRecorded, node.pending.hasNumber, node.pending.variable == nil,
-                  let rule = node.scalarVJP, !isTarget(node) else { return false }
+                  let rule = node.scalarVJP, node.annotations == nil, !isTarget(node) else { return false }
+            node.checkSavedValues()
             node.pending.hasNumber = false
             propagate(node.pending.number, from: node, through: rule)
             return true

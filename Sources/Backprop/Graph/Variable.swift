@@ -18,7 +18,14 @@ public final class Variable<Scalar: TensorScalar> {
     public typealias VJP = (_ upstream: Variable, _ output: Variable) -> [Variable?]
 
     /// The value. Setting it (an optimizer's update) keeps the node's identity.
-    @exclusivity(unchecked) public var value: Tensor<Scalar>
+    ///
+    /// Setting it between a forward pass and its `backward()` while a recorded op still needs
+    /// the old value makes the sweep stop with a message, rather than compute wrong gradients.
+    @exclusivity(unchecked) public var value: Tensor<Scalar> { didSet { version &+= 1 } }
+
+    /// How many times ``value`` was set: a recorded op notes its inputs' counts, and the sweep
+    /// compares them, as PyTorch's version counter does.
+    @exclusivity(unchecked) private(set) var version: UInt32 = 0
 
     /// The accumulated gradient of a leaf, summed over backward calls until ``zeroGrad()``.
     public var grad: Tensor<Scalar>?
@@ -56,6 +63,16 @@ public final class Variable<Scalar: TensorScalar> {
     /// Whether the record (inputs and VJP) is held: a plain flag, which `deinit` (never
     /// specialized) reads without instantiating generic metadata.
     @exclusivity(unchecked) private(set) var isRecorded = false
+
+    /// Whether the op's VJP reads its inputs' values or its own (most do; a sum or a reshape
+    /// does not), and the inputs' ``version`` counts when it was recorded: the first two, and
+    /// the sum of the rest (counts only grow, so a changed one changes the sum).
+    @exclusivity(unchecked) private(set) var savesValues = false
+    @exclusivity(unchecked) private var savedVersions: (first: UInt32, second: UInt32, later: UInt32) = (0, 0, 0)
+
+    /// What hooks, ``retainGrad()`` and ``detectingAnomalies(_:)`` attach to this node; nil for
+    /// almost every node, so that the features cost one field.
+    @exclusivity(unchecked) var annotations: NodeAnnotations<Scalar>?
 
     /// Scratch space of the backward sweep, used in a recorded node only: the gradient summed
     /// so far, and a visit mark. A leaf may be shared by graphs that other threads sweep, so a
@@ -95,28 +112,41 @@ public final class Variable<Scalar: TensorScalar> {
         self.init(value, recordedAs: op, inputs: inputs, vjp: vjp, scalarVJP: nil)
     }
 
+    /// Creates the result of a primitive op whose VJP may read no value (`savesValues: false`):
+    /// a sum, a reshape, a copy of elements. Setting an input's value before the sweep is then harmless.
+    convenience init(_ value: Tensor<Scalar>, recordedAs op: String, inputs: [Variable], savesValues: Bool,
+                     vjp: @escaping VJP) {
+        self.init(value, recordedAs: op, inputs: inputs, savesValues: savesValues, vjp: vjp, scalarVJP: nil)
+    }
+
     /// Creates the result of a primitive op of any number of inputs, with a rule on numbers
     /// for when the value and every input hold one element.
-    convenience init(_ value: Tensor<Scalar>, recordedAs op: String, inputs: [Variable], vjp: @escaping VJP,
-                     scalarVJP: ScalarVJP?) {
+    convenience init(_ value: Tensor<Scalar>, recordedAs op: String, inputs: [Variable], savesValues: Bool = true,
+                     vjp: @escaping VJP, scalarVJP: ScalarVJP?) {
         guard let first = inputs.first else {
             self.init(value)
             return
         }
         self.init(value, recordedAs: op, first, inputs.count > 1 ? inputs[1] : nil, later: Array(inputs.dropFirst(2)),
-                  vjp: vjp, scalarVJP: scalarVJP)
+                  savesValues: savesValues, vjp: vjp, scalarVJP: scalarVJP)
     }
 
     /// Creates the result of a primitive op of one or two inputs (`x`, then `y`, then
     /// `later`), with a rule on numbers for when the value and every input hold one element.
     /// Arithmetic and the elementwise functions call it directly, with no inputs array.
+    /// `savesValues` is false for an op whose VJP reads no input's value and not its own.
     @inline(__always)
     init(_ value: Tensor<Scalar>, recordedAs op: String, _ x: Variable, _ y: Variable? = nil, later: [Variable] = [],
-         vjp: @escaping VJP, scalarVJP: ScalarVJP?) {
+         savesValues: Bool = true, vjp: @escaping VJP, scalarVJP: ScalarVJP?) {
         self.value = value
         let anyRequiresGrad = x.requiresGrad || y?.requiresGrad == true || later.contains { $0.requiresGrad }
-        if anyRequiresGrad && GradientMode.isRecording {
+        let mode = anyRequiresGrad ? GradientMode.current : GradientMode(isRecording: false)
+        if mode.isRecording {
             requiresGrad = true
+            if savesValues {
+                self.savesValues = true
+                savedVersions = (x.version, y?.version ?? 0, later.reduce(0) { $0 &+ $1.version })
+            }
             self.op = op
             firstInput = x
             secondInput = y
@@ -126,6 +156,7 @@ public final class Variable<Scalar: TensorScalar> {
             let isScalar = value.count == 1 && later.isEmpty && x.value.count == 1 && (y?.value.count ?? 1) == 1
             self.scalarVJP = isScalar ? scalarVJP : nil
             isRecorded = true
+            if let anomalies = mode.anomalies { anomalies.checkForward(self) }
         } else {
             requiresGrad = false
         }
@@ -164,6 +195,33 @@ public final class Variable<Scalar: TensorScalar> {
         vjp = nil
         scalarVJP = nil
         isRecorded = false
+    }
+
+    /// Stops with a message if a value this node's VJP reads was set after the op was recorded:
+    /// the VJP would compute the gradient of a function that was never evaluated.
+    @inline(__always)
+    func checkSavedValues() {
+        guard savesValues else { return }
+        let version = { (i: Int) in self.unretainedInput(i)._withUnsafeGuaranteedRef { $0.version } }
+        if self.version != 0 {
+            stopForChangedValue(of: "its own result", shape: describe(shape))
+        }
+        if version(0) != savedVersions.first {
+            stopForChangedValue(of: "input 0", shape: describe(input(0).shape))
+        }
+        if inputCount > 1 && version(1) != savedVersions.second {
+            stopForChangedValue(of: "input 1", shape: describe(input(1).shape))
+        }
+        if inputCount > 2 && (2..<inputCount).reduce(0, { $0 &+ version($1) }) != savedVersions.later {
+            stopForChangedValue(of: "one of inputs 2…\(inputCount - 1)",
+                                shape: (2..<inputCount).map { describe(input($0).shape) }.joined(separator: ", "))
+        }
+    }
+
+    private func stopForChangedValue(of which: String, shape: String) -> Never {
+        programmerError("backward: '\(op ?? "")' needs the value of \(which), of shape \(shape), as it was in the "
+                        + "forward pass, but the value was set since (an optimizer step, or an assignment to `value`, "
+                        + "between the forward pass and backward()); run the forward pass again after changing it")
     }
 
     /// The value's shape.

@@ -9,7 +9,7 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func + (lhs: Variable, rhs: Variable) -> Variable {
-        Variable(lhs.value + rhs.value, recordedAs: "add", lhs, rhs, vjp: { g, output in
+        Variable(lhs.value + rhs.value, recordedAs: "add", lhs, rhs, savesValues: false, vjp: { g, output in
             [g.sum(toShape: output.input(0).shape), g.sum(toShape: output.input(1).shape)]
         }, scalarVJP: { g, _, _, _ in (g, g) })
     }
@@ -18,7 +18,7 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func - (lhs: Variable, rhs: Variable) -> Variable {
-        Variable(lhs.value - rhs.value, recordedAs: "subtract", lhs, rhs, vjp: { g, output in
+        Variable(lhs.value - rhs.value, recordedAs: "subtract", lhs, rhs, savesValues: false, vjp: { g, output in
             [g.sum(toShape: output.input(0).shape), (-g).sum(toShape: output.input(1).shape)]
         }, scalarVJP: { g, _, _, _ in (g, -g) })
     }
@@ -46,7 +46,7 @@ extension Variable {
 
     /// Elementwise negation.
     public static prefix func - (x: Variable) -> Variable {
-        Variable(-x.value, recordedAs: "negate", x, vjp: { g, _ in [-g] },
+        Variable(-x.value, recordedAs: "negate", x, savesValues: false, vjp: { g, _ in [-g] },
                  scalarVJP: { g, _, _, _ in (-g, 0) })
     }
 
@@ -55,7 +55,7 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func + (lhs: Variable, rhs: Scalar) -> Variable {
-        Variable(lhs.value + rhs, recordedAs: "add", lhs, vjp: { g, _ in [g] },
+        Variable(lhs.value + rhs, recordedAs: "add", lhs, savesValues: false, vjp: { g, _ in [g] },
                  scalarVJP: { g, _, _, _ in (g, 0) })
     }
 
@@ -70,7 +70,7 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public static func - (lhs: Scalar, rhs: Variable) -> Variable {
-        Variable(lhs - rhs.value, recordedAs: "subtract", rhs, vjp: { g, _ in [-g] },
+        Variable(lhs - rhs.value, recordedAs: "subtract", rhs, savesValues: false, vjp: { g, _ in [-g] },
                  scalarVJP: { g, _, _, _ in (-g, 0) })
     }
 
@@ -78,7 +78,7 @@ extension Variable {
     @specialized(where Scalar == Double)
     public static func * (lhs: Variable, rhs: Scalar) -> Variable {
         guard isRecorded(on: lhs) else { return Variable(lhs.value * rhs) }
-        return Variable(lhs.value * rhs, recordedAs: "multiply", lhs, vjp: { g, _ in [g * rhs] },
+        return Variable(lhs.value * rhs, recordedAs: "multiply", lhs, savesValues: false, vjp: { g, _ in [g * rhs] },
                         scalarVJP: { g, _, _, _ in (g * rhs, 0) })
     }
 

@@ -13,7 +13,7 @@ extension Variable {
 
     /// The running sum along a resolved `axis`, from its end when `reverse`.
     func cumulativeSum(resolvedAxis axis: Int, reverse: Bool) -> Variable {
-        Variable(value.cumulativeSum(resolvedAxis: axis, reverse: reverse), recordedAs: "cumulativeSum", inputs: [self]) { g, _ in
+        Variable(value.cumulativeSum(resolvedAxis: axis, reverse: reverse), recordedAs: "cumulativeSum", inputs: [self], savesValues: false) { g, _ in
             // xⱼ reaches every yᵢ with i ≥ j, so ∂L/∂xⱼ = Σ_{i ≥ j} gᵢ: the running sum from the other end.
             [g.cumulativeSum(resolvedAxis: axis, reverse: !reverse)]
         }

@@ -7,7 +7,7 @@ extension Variable {
     @specialized(where Scalar == Double)
     public func sum() -> Variable {
         let shape = self.shape
-        return Variable(value.sum(), recordedAs: "sum", inputs: [self]) { g, _ in [g.broadcast(to: shape)] }
+        return Variable(value.sum(), recordedAs: "sum", inputs: [self], savesValues: false) { g, _ in [g.broadcast(to: shape)] }
     }
 
     /// The sum along `axis` (negative counts from the end); `keepDims` keeps it with size 1.
@@ -15,7 +15,7 @@ extension Variable {
     @specialized(where Scalar == Double)
     public func sum(axis: Int, keepDims: Bool = false) -> Variable {
         let shape = self.shape
-        return Variable(value.sum(axis: axis, keepDims: keepDims), recordedAs: "sum", inputs: [self]) { g, _ in
+        return Variable(value.sum(axis: axis, keepDims: keepDims), recordedAs: "sum", inputs: [self], savesValues: false) { g, _ in
             [(keepDims ? g : g.expandingDims(axis: axis < 0 ? axis + shape.count : axis)).broadcast(to: shape)]
         }
     }

@@ -32,7 +32,7 @@ extension Variable {
         let shape = self.shape
         let (outShape, positions) = checked { () throws(ShapeError) in try Shapes.padding(shape, padding) }
         let result = self.value.padded(to: outShape, positions: positions, value: value)
-        return Variable(result, recordedAs: "padded", inputs: [self]) { g, _ in
+        return Variable(result, recordedAs: "padded", inputs: [self], savesValues: false) { g, _ in
             [g.gathering(flatIndices: positions, shape: shape)]
         }
     }

@@ -8,7 +8,7 @@ extension Variable {
     @specialized(where Scalar == Double)
     public func reshaped(_ newShape: [Int]) -> Variable {
         let shape = self.shape
-        return Variable(value.reshaped(newShape), recordedAs: "reshaped", inputs: [self]) { g, _ in [g.reshaped(shape)] }
+        return Variable(value.reshaped(newShape), recordedAs: "reshaped", inputs: [self], savesValues: false) { g, _ in [g.reshaped(shape)] }
     }
 
     /// The axes reordered: axis `i` of the result is axis `permutation[i]` of this variable.
@@ -19,7 +19,7 @@ extension Variable {
         let resolved = permutation.map { $0 < 0 ? $0 + shape.count : $0 }
         var inverse = [Int](repeating: 0, count: resolved.count)
         for (i, axis) in resolved.enumerated() { inverse[axis] = i }
-        return Variable(result, recordedAs: "permuted", inputs: [self]) { g, _ in [g.permuted(inverse)] }
+        return Variable(result, recordedAs: "permuted", inputs: [self], savesValues: false) { g, _ in [g.permuted(inverse)] }
     }
 
     /// The last two axes swapped.
@@ -37,7 +37,7 @@ extension Variable {
     @specialized(where Scalar == Double)
     public func broadcast(to newShape: [Int]) -> Variable {
         let shape = self.shape
-        return Variable(value.broadcast(to: newShape), recordedAs: "broadcast", inputs: [self]) { g, _ in
+        return Variable(value.broadcast(to: newShape), recordedAs: "broadcast", inputs: [self], savesValues: false) { g, _ in
             [g.sum(toShape: shape)]
         }
     }
@@ -60,7 +60,7 @@ extension Variable {
         let (positions, _) = checked { () throws(ShapeError) in
             try Shapes.gathering(shape, indices: Array(range), axis: axis)
         }
-        return Variable(result, recordedAs: "slicing", inputs: [self]) { [shape] g, _ in
+        return Variable(result, recordedAs: "slicing", inputs: [self], savesValues: false) { [shape] g, _ in
             [g.scatterAdding(flatIndices: positions, shape: shape)]
         }
     }
@@ -72,7 +72,7 @@ extension Variable {
         let result = Tensor.concatenated(parts.map(\.value), axis: axis)
         let resolved = axis < 0 ? axis + result.rank : axis
         let sizes = parts.map { $0.shape[resolved] }
-        return Variable(result, recordedAs: "concatenated", inputs: parts) { g, _ in
+        return Variable(result, recordedAs: "concatenated", inputs: parts, savesValues: false) { g, _ in
             var start = 0
             return sizes.map { size in
                 defer { start += size }
@@ -132,7 +132,7 @@ extension Variable {
     /// `result[i] = flat[indices[i]]`, shaped `shape`.
     func gathering(flatIndices indices: [Int], shape newShape: [Int], name: String = "gather") -> Variable {
         let shape = self.shape
-        return Variable(value.gathering(flatIndices: indices, shape: newShape), recordedAs: name, inputs: [self]) { g, _ in
+        return Variable(value.gathering(flatIndices: indices, shape: newShape), recordedAs: name, inputs: [self], savesValues: false) { g, _ in
             [g.scatterAdding(flatIndices: indices, shape: shape)]
         }
     }
@@ -140,7 +140,7 @@ extension Variable {
     /// Zeros of `shape` into which `result.flat[indices[i]] += flat[i]` (index -1 skipped).
     func scatterAdding(flatIndices indices: [Int], shape newShape: [Int]) -> Variable {
         let shape = self.shape
-        return Variable(value.scatterAdding(flatIndices: indices, shape: newShape), recordedAs: "scatterAdd", inputs: [self]) { g, _ in
+        return Variable(value.scatterAdding(flatIndices: indices, shape: newShape), recordedAs: "scatterAdd", inputs: [self], savesValues: false) { g, _ in
             [g.gathering(flatIndices: indices, shape: shape)]
         }
     }

@@ -5,12 +5,12 @@
 extension Variable {
     /// im2col: every window of an NCHW input as one column, `[batch, channels · kH · kW, outH · outW]`.
     func imageToColumns(_ windows: Windows) -> Variable {
-        Variable(value.imageToColumns(windows), recordedAs: "im2col", inputs: [self]) { g, _ in [g.columnsToImage(windows)] }
+        Variable(value.imageToColumns(windows), recordedAs: "im2col", inputs: [self], savesValues: false) { g, _ in [g.columnsToImage(windows)] }
     }
 
     /// col2im: adds each column of a window matrix back onto the NCHW image it came from.
     func columnsToImage(_ windows: Windows) -> Variable {
-        Variable(value.columnsToImage(windows), recordedAs: "col2im", inputs: [self]) { g, _ in [g.imageToColumns(windows)] }
+        Variable(value.columnsToImage(windows), recordedAs: "col2im", inputs: [self], savesValues: false) { g, _ in [g.imageToColumns(windows)] }
     }
 }
 

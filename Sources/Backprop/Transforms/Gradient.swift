@@ -85,7 +85,7 @@ func evaluate<S: TensorScalar>(
     _ f: (Variable<S>) -> Variable<S>, at point: Tensor<S>
 ) -> (input: Variable<S>, output: Variable<S>) {
     let input = Variable(point, requiresGrad: true)
-    let output = GradientMode.$isRecording.withValue(true) { f(input) }
+    let output = GradientMode.withRecording(true) { f(input) }
     return (input, output)
 }
 

@@ -28,7 +28,7 @@ public func jvp<S: TensorScalar>(
     }
     let (input, output) = evaluate(f, at: point)
     guard output.requiresGrad else { return (output.value, Tensor.zeros(output.shape)) }
-    let product = GradientMode.$isRecording.withValue(true) {
+    let product = GradientMode.withRecording(true) {
         let u = Variable(Tensor<S>.zeros(output.shape), requiresGrad: true)
         let transposedProduct = vectorJacobianProduct(of: (output * u).sum(), wrt: input, seed: nil, createGraph: true)
         return vectorJacobianProduct(of: (transposedProduct * Variable(tangent)).sum(), wrt: u, seed: nil)
