@@ -26,6 +26,12 @@ let package = Package(
             path: "Sources/Benchmarks",
             exclude: ["peers"]
         ),
+        // Not an example: a program that trains, saves and resumes, so that a test can resume a run in a new process.
+        .executableTarget(
+            name: "backprop-resume-check",
+            dependencies: ["Backprop", "BackpropNN"],
+            path: "Sources/ResumeCheck"
+        ),
         .testTarget(name: "BackpropTests", dependencies: ["Backprop"]),
         .testTarget(name: "BackpropNNTests", dependencies: ["BackpropNN", "Backprop"]),
         .testTarget(name: "BackpropExamplesTests", dependencies: ["BackpropExamples", "BackpropNN", "Backprop"]),
