@@ -26,6 +26,12 @@ let package = Package(
             path: "Sources/Benchmarks",
             exclude: ["peers"]
         ),
+        // Not an example: a program that trains, saves and resumes, so that a test can resume a run in a new process.
+        .executableTarget(
+            name: "backprop-resume-check",
+            dependencies: ["Backprop", "BackpropNN"],
+            path: "Sources/ResumeCheck"
+        ),
         // Programmer errors made on purpose, for the tests that read the messages a user sees.
         .executableTarget(name: "backprop-misuse", dependencies: ["Backprop", "BackpropNN"], path: "Sources/Misuse"),
         .testTarget(name: "BackpropTests", dependencies: ["Backprop"]),

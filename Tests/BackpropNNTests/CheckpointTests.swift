@@ -310,13 +310,13 @@ func reloaded<S: TensorElement, T: TensorElement>(_ tensors: [String: Tensor<S>]
 
 /// Runs `body` with the URL of a file, not yet created, in a new empty directory that is removed afterwards.
 @discardableResult
-private func withTemporaryFile<R>(_ body: (URL) throws -> R) throws -> R {
+func withTemporaryFile<R>(_ body: (URL) throws -> R) throws -> R {
     try withTemporaryDirectory { try body($0.appendingPathComponent("x.safetensors")) }
 }
 
 /// Runs `body` with a new empty directory, removed afterwards.
 @discardableResult
-private func withTemporaryDirectory<R>(_ body: (URL) throws -> R) throws -> R {
+func withTemporaryDirectory<R>(_ body: (URL) throws -> R) throws -> R {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("CheckpointTests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -372,13 +372,13 @@ private func makeModel(outputs: Int = 2, seed: UInt64) -> Sequential<Float> {
 }
 
 /// Every parameter and buffer of `model`, by name, like PyTorch's `state_dict()`.
-private func stateDict<M: Module>(_ model: M) -> [String: Tensor<M.Scalar>] {
+func stateDict<M: Module>(_ model: M) -> [String: Tensor<M.Scalar>] {
     let parameters = model.namedParameters().map { ($0.name, $0.parameter.value) }
     return Dictionary(uniqueKeysWithValues: parameters + model.namedBuffers().map { ($0.name, $0.buffer.value) })
 }
 
 /// The bytes of every parameter and buffer, by name: equal only if the values are equal bit for bit.
-private func snapshot<M: Module>(_ model: M) -> [String: Data] {
+func snapshot<M: Module>(_ model: M) -> [String: Data] {
     stateDict(model).mapValues { littleEndianBytes($0.scalars) }
 }
 

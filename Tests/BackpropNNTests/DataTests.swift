@@ -26,6 +26,17 @@ import Testing
         #expect(again.map(\.labels) == first && again.map(\.labels) == second)   // a seed reproduces every pass
     }
 
+    @Test func shuffleStateReplaysTheNextPasses() {
+        let loader = DataLoader(dataset, batchSize: 4, shuffle: true, seed: 1)
+        _ = loader.map(\.labels)
+        let saved = loader.shuffleState
+        let next = (loader.map(\.labels), loader.map(\.labels))
+        let other = DataLoader(dataset, batchSize: 4, shuffle: true, seed: 2)
+        #expect(other.shuffleState != saved)
+        other.shuffleState = saved
+        #expect(other.map(\.labels) == next.0 && other.map(\.labels) == next.1)
+    }
+
     @Test func loaderKeepsOrderAndDropsTheLastPartialBatch() {
         let loader = DataLoader(dataset, batchSize: 4, dropLast: true)
         #expect(loader.map(\.labels) == [[0, 1, 2, 3], [4, 5, 6, 7]])

@@ -71,6 +71,10 @@ import Testing
         #expect(Swift.abs(kept - 0.75) < 0.02)
         #expect(dropout(x).value.scalars != y)             // a new mask each call
         #expect(Dropout<Double>(probability: 0.25, seed: 5)(x).value.scalars == y)   // the seed reproduces it
+        let state = dropout.generator.state
+        let next = dropout(x).value.scalars
+        dropout.generator.state = state
+        #expect(dropout(x).value.scalars == next)         // the generator's state replays the masks
         dropout.mode.isTraining = false
         #expect(dropout(x).value == x.value)
     }

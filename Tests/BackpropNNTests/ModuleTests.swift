@@ -30,6 +30,9 @@ private struct Model: Layer {
             "head.weight",
         ])
         #expect(model.namedBuffers().map(\.name) == ["batch_norm.running_mean", "batch_norm.running_var", "batch_norm.num_batches_tracked"])
+        let dropout = model.encoder.layers[2] as! Dropout<Double>
+        #expect(model.namedGenerators().map(\.name) == ["encoder.2.generator"])
+        #expect(model.namedGenerators().map { ObjectIdentifier($0.generator) } == [ObjectIdentifier(dropout.generator)])
         // 3·4 + 4, 2 × (4 + 4 + 16 + 4), 4 + 4, 4·2
         #expect(model.parameterCount == 16 + 56 + 8 + 8)
         #expect(model.parameters().count == 13)

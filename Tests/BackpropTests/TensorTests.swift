@@ -42,6 +42,17 @@ import Testing
         #expect(generator.next() == 6_457_827_717_110_365_317)
     }
 
+    @Test func seededGeneratorStateReplaysTheSequence() {
+        var generator = SeededGenerator(seed: 9)
+        _ = (generator.next(), generator.next())
+        let saved = generator.state
+        let expected = (0..<3).map { _ in generator.next() }
+        var other = SeededGenerator(seed: 10)
+        other.state = saved
+        #expect((0..<3).map { _ in other.next() } == expected)
+        #expect(SeededGenerator(seed: 9).state != saved)      // every draw advances the state
+    }
+
     @Test func randomTensorsAreReproducibleAndDistributed() {
         let a = Tensor<Double>.normal([10_000], mean: 2, standardDeviation: 3, seed: 42)
         #expect(a == Tensor<Double>.normal([10_000], mean: 2, standardDeviation: 3, seed: 42))

@@ -3,7 +3,11 @@
 /// Pass one explicitly, or give a seed, wherever randomness is used: the
 /// library keeps no global generator.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+    /// The generator's whole state: SplitMix64's 64-bit counter, which every draw advances.
+    ///
+    /// Assigning a value read earlier, to this generator or another, replays the
+    /// sequence from that point: checkpoints save it to resume a run exactly.
+    public var state: UInt64
 
     /// Creates a generator; equal seeds give equal sequences.
     public init(seed: UInt64) { state = seed }

@@ -2,28 +2,40 @@ import Backprop
 import Foundation
 
 extension Module {
-    /// Saves every parameter and buffer, and optionally an optimizer's state, to a safetensors file.
+    /// Saves every parameter and buffer, and optionally the state of training, to one safetensors file.
     ///
     /// Each tensor is stored under its dotted name from ``namedParameters()``
     /// or ``namedBuffers()`` (`0.weight`, `norm.running_mean`), as PyTorch's
     /// `state_dict()` names it. With an optimizer, its step count is stored as
     /// the 0-d tensor `optimizer.step`, and each per-parameter tensor as
-    /// `optimizer.<parameter name>.<key>` (`optimizer.0.weight.exp_avg`). The
-    /// write is atomic, as ``saveSafetensors(_:to:metadata:)``'s is.
+    /// `optimizer.<parameter name>.<key>` (`optimizer.0.weight.exp_avg`).
+    ///
+    /// The rest goes into the file's `__metadata__` strings: the state of each of
+    /// the module's generators (``namedGenerators()``, Dropout's), the optimizer's
+    /// learning rate, the schedule's step, the loader's shuffle state, the
+    /// generator of the ``withRandomSeed(_:_:)`` scope that `save` runs in, if
+    /// any, and the epoch. Saved between epochs, this is everything that
+    /// ``load(from:optimizer:schedule:loader:strict:)`` needs to resume the run
+    /// bit for bit. The write is atomic, as ``saveSafetensors(_:to:metadata:)``'s is.
     ///
     /// - Parameters:
     ///   - url: The file to create or replace.
     ///   - optimizer: An optimizer over this module's parameters whose state to save too.
+    ///   - schedule: A learning-rate schedule whose step to save.
+    ///   - loader: A data loader whose shuffle state to save.
+    ///   - epoch: The number of epochs done, which `load` returns.
     /// - Throws: ``CheckpointError/invalidOptimizerState(_:reason:)`` if the optimizer updates a
     ///   variable that is not a parameter of this module; ``CheckpointError/nameClash(_:name:)`` if
     ///   two tensors would get one name; a ``SafetensorsError`` if the file cannot be written.
-    public func save(to url: URL, optimizer: (any Optimizer<Scalar>)? = nil) throws {
+    public func save(to url: URL, optimizer: (any Optimizer<Scalar>)? = nil, schedule: LearningRateSchedule<Scalar>? = nil,
+                     loader: (any ResumableLoader)? = nil, epoch: Int? = nil) throws {
         var tensors: [String: Tensor<Scalar>] = [:]
         func add(_ name: String, _ tensor: Tensor<Scalar>) throws {
             guard tensors.updateValue(tensor, forKey: name) == nil else { throw CheckpointError.nameClash(url, name: name) }
         }
         for (name, parameter) in namedParameters() { try add(name, parameter.value) }
         for (name, buffer) in namedBuffers() { try add(name, buffer.value) }
+        var training = TrainingState<Scalar>()
         if let optimizer {
             let state = optimizer.state()
             let prefixes = try optimizerPrefixes(optimizer, url: url)
@@ -35,34 +47,59 @@ extension Module {
             for (prefix, entries) in zip(prefixes, state.perParameter) {
                 for (key, tensor) in entries { try add(prefix + key, tensor) }
             }
+            training.learningRate = optimizer.learningRate
         }
-        try saveSafetensors(tensors, to: url)
+        for (name, generator) in namedGenerators() { training.generatorStates[name] = generator.state }
+        training.scheduleStep = schedule?.currentStep
+        training.loaderState = loader?.shuffleState
+        training.scopeState = RandomScope.generatorState
+        training.epoch = epoch
+        try saveSafetensors(tensors, to: url, metadata: training.metadata)
     }
 
-    /// Loads every parameter and buffer, and optionally an optimizer's state, from a safetensors file.
+    /// Loads every parameter and buffer, and optionally the state of training, from a safetensors file.
     ///
     /// Tensors are matched by dotted name, so a checkpoint saved by
-    /// ``save(to:optimizer:)``, or PyTorch's `state_dict()` written with
+    /// ``save(to:optimizer:schedule:loader:epoch:)``, or PyTorch's `state_dict()` written with
     /// `safetensors.torch.save_file`, loads into a module of the same
     /// structure. F16, BF16, F32, F64, I32 and I64 tensors convert to `Scalar`.
     ///
+    /// The module's generators (``namedGenerators()``) take their saved states,
+    /// and so do the optimizer (with its learning rate), the schedule and the
+    /// loader, if given. Called inside a ``withRandomSeed(_:_:)`` scope, `load`
+    /// also sets that scope's generator to the state saved from the scope `save`
+    /// ran in. Loaded into objects built as the saved ones were (with any seeds),
+    /// training then goes on exactly as it would have without the interruption.
+    ///
     /// Everything is checked before anything changes: if loading throws, the
-    /// module and the optimizer are exactly as they were.
+    /// module, the optimizer, the schedule, the loader and the scope are exactly as they were.
     ///
     /// - Parameters:
     ///   - url: The file to read.
     ///   - optimizer: An optimizer over this module's parameters whose state to restore too.
     ///     Without one, the file's `optimizer.…` tensors are ignored.
-    ///   - strict: Whether every parameter and buffer must be in the file and every tensor
-    ///     of the file must belong to the module (or the optimizer). When false, as with
-    ///     PyTorch's `strict=False`, missing ones keep their values and extra ones are ignored.
+    ///   - schedule: A learning-rate schedule whose step to restore; it then sets its optimizer's rate.
+    ///   - loader: A data loader whose shuffle state to restore.
+    ///   - strict: Whether every parameter and buffer must be in the file, every tensor
+    ///     of the file must belong to the module (or the optimizer), and the file must hold
+    ///     the state of the schedule and the loader, if given, and of every generator of the
+    ///     module (unless it holds no generator state at all, as older files and PyTorch's
+    ///     hold none). When false, as with PyTorch's `strict=False`, whatever is missing keeps
+    ///     its value and extra tensors are ignored.
+    /// - Returns: The epoch given to `save`, or nil if it was not given.
     /// - Throws: ``CheckpointError/shapeMismatch(_:name:expected:found:)`` naming the tensor and
-    ///   both shapes; ``CheckpointError/missingTensors(_:names:)`` and
-    ///   ``CheckpointError/unexpectedTensors(_:names:)`` when strict;
+    ///   both shapes; ``CheckpointError/missingTensors(_:names:)``,
+    ///   ``CheckpointError/unexpectedTensors(_:names:)`` and
+    ///   ``CheckpointError/missingState(_:names:)`` when strict;
     ///   ``CheckpointError/invalidOptimizerState(_:reason:)`` if the optimizer's state is absent or
-    ///   does not fit; a ``SafetensorsError`` if the file is missing or malformed.
-    public func load(from url: URL, optimizer: (any Optimizer<Scalar>)? = nil, strict: Bool = true) throws {
-        let tensors: [String: Tensor<Scalar>] = try loadSafetensors(from: url)
+    ///   does not fit; ``CheckpointError/invalidState(_:name:reason:)`` for a metadata entry that
+    ///   does not parse; a ``SafetensorsError`` if the file is missing or malformed.
+    @discardableResult
+    public func load(from url: URL, optimizer: (any Optimizer<Scalar>)? = nil, schedule: LearningRateSchedule<Scalar>? = nil,
+                     loader: (any ResumableLoader)? = nil, strict: Bool = true) throws -> Int? {
+        let file = try SafetensorsFile(contentsOf: url)
+        let tensors: [String: Tensor<Scalar>] = try file.tensors()
+        let training = try TrainingState<Scalar>(metadata: file.metadata, url: url)
         var used: Set<String> = []
         var missing: [String] = []
         func take(_ name: String, shapedLike current: Tensor<Scalar>) throws -> Tensor<Scalar>? {
@@ -82,9 +119,12 @@ extension Module {
         let unexpected = tensors.keys.filter { name in
             !used.contains(name) && (optimizer != nil || !name.hasPrefix(optimizerPrefix))
         }
+        let generators = namedGenerators().map { ($0.generator, training.generatorStates[$0.name]) }
         if strict {
             guard missing.isEmpty else { throw CheckpointError.missingTensors(url, names: missing) }
             guard unexpected.isEmpty else { throw CheckpointError.unexpectedTensors(url, names: unexpected.sorted()) }
+            let missingState = missingTrainingState(training, schedule: schedule, loader: loader)
+            guard missingState.isEmpty else { throw CheckpointError.missingState(url, names: missingState) }
         }
         if let optimizer, let state {
             do {
@@ -95,6 +135,26 @@ extension Module {
         }
         for case let (parameter, value?) in parameters { parameter.value = value }
         for case let (buffer, value?) in buffers { buffer.value = value }
+        for case let (generator, value?) in generators { generator.state = value }
+        if let schedule, let step = training.scheduleStep { schedule.restore(step: step) }
+        if let optimizer, let rate = training.learningRate { optimizer.learningRate = rate }
+        if let loader, let value = training.loaderState { loader.shuffleState = value }
+        if let value = training.scopeState { RandomScope.restoreGeneratorState(value) }
+        return training.epoch
+    }
+
+    /// The metadata keys of the state that a strict load needs but `training` lacks: the schedule's
+    /// and the loader's, if given, and each generator's, if the file holds any generator's.
+    private func missingTrainingState(_ training: TrainingState<Scalar>, schedule: LearningRateSchedule<Scalar>?,
+                                      loader: (any ResumableLoader)?) -> [String] {
+        typealias Key = TrainingStateKey
+        var names: [String] = []
+        if schedule != nil && training.scheduleStep == nil { names.append(Key.scheduleStep) }
+        if loader != nil && training.loaderState == nil { names.append(Key.loader) }
+        if !training.generatorStates.isEmpty {
+            names += namedGenerators().map(\.name).filter { training.generatorStates[$0] == nil }.map(Key.generator)
+        }
+        return names
     }
 
     /// The name prefix, `optimizer.<parameter name>.`, of each of the optimizer's parameters.
@@ -137,36 +197,3 @@ private let optimizerPrefix = "optimizer."
 
 /// The name of the optimizer's step count in a checkpoint.
 private let optimizerStepName = "optimizer.step"
-
-/// Why a checkpoint does not fit a module or its optimizer.
-///
-/// Every message names the file and the tensors at fault.
-public enum CheckpointError: Error, CustomStringConvertible, Equatable {
-    /// A tensor of the file has another shape than the module's tensor of that name.
-    case shapeMismatch(URL, name: String, expected: [Int], found: [Int])
-    /// Parameters or buffers of the module that the file does not hold.
-    case missingTensors(URL, names: [String])
-    /// Tensors of the file that the module (and the optimizer, if given) does not have.
-    case unexpectedTensors(URL, names: [String])
-    /// The optimizer's state is absent from the file, does not fit the optimizer, or cannot be named.
-    case invalidOptimizerState(URL, reason: String)
-    /// Two tensors would be saved under one name.
-    case nameClash(URL, name: String)
-
-    /// A message naming the file and the tensors at fault.
-    public var description: String {
-        switch self {
-        case let .shapeMismatch(url, name, expected, found):
-            return "\(url.path): tensor \"\(name)\" has shape \(found), but the module's has shape \(expected)"
-        case let .missingTensors(url, names):
-            return "\(url.path): the file lacks the module's tensors \(names.map { "\"\($0)\"" }.joined(separator: ", "))"
-        case let .unexpectedTensors(url, names):
-            return "\(url.path): the module has no tensors \(names.map { "\"\($0)\"" }.joined(separator: ", ")) "
-                + "(pass strict: false to ignore them)"
-        case let .invalidOptimizerState(url, reason):
-            return "\(url.path): optimizer state: \(reason)"
-        case let .nameClash(url, name):
-            return "\(url.path): two tensors are named \"\(name)\""
-        }
-    }
-}

@@ -4,7 +4,7 @@ import Backprop
 ///
 /// With `shuffle`, every pass (every `for batch in loader`) draws a new order
 /// from the loader's generator, so a seed reproduces the whole sequence of epochs.
-public final class DataLoader<Data: Dataset>: Sequence {
+public final class DataLoader<Data: Dataset>: Sequence, ResumableLoader {
     public let dataset: Data
     public let batchSize: Int
     public let shuffle: Bool
@@ -27,6 +27,12 @@ public final class DataLoader<Data: Dataset>: Sequence {
         dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
     }
 
+    /// The state of the generator that draws each pass's order, which a pass advances when it starts.
+    public var shuffleState: UInt64 {
+        get { generator.state }
+        set { generator.state = newValue }
+    }
+
     /// One pass over the data.
     public func makeIterator() -> AnyIterator<Batch<Data.Scalar>> {
         let order = shuffle ? shuffledIndices(dataset.count, using: &generator) : Array(0..<dataset.count)
@@ -39,4 +45,17 @@ public final class DataLoader<Data: Dataset>: Sequence {
             return dataset.batch(at: Array(order[start..<Swift.min(start + batchSize, order.count)]))
         }
     }
+}
+
+/// A data loader whose shuffling a checkpoint saves and restores, whatever its dataset: what
+/// `Module.save(to:…loader:…)` and `Module.load(from:…loader:…)` take.
+///
+/// ``DataLoader`` conforms. The state is the generator's between passes: a pass
+/// draws its whole order when it starts, so saving after a pass (at an epoch's
+/// end) and loading into a fresh loader makes the next pass shuffle as the
+/// uninterrupted run's would. A position inside a pass is not saved: a loader
+/// that resumes always starts a new pass, as PyTorch's `DataLoader` does.
+public protocol ResumableLoader: AnyObject {
+    /// The state of the generator that draws each pass's order.
+    var shuffleState: UInt64 { get set }
 }

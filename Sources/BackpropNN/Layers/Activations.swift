@@ -132,14 +132,15 @@ public struct Dropout<Scalar: TensorScalar>: Layer {
     public let probability: Scalar
     /// Training or evaluation; set by the model's `train()` and `eval()`.
     public let mode = TrainingMode()
-    private let masks: MaskSource
+    /// The generator the masks come from; each call draws new ones, and checkpoints save its state.
+    public let generator: RandomGenerator
 
     /// Creates a dropout layer whose masks come from a generator seeded with `seed`
     /// (by default, a seed drawn from ``RandomScope``).
     public init(probability: Scalar = 0.5, seed: UInt64? = nil) {
         require(probability >= 0 && probability < 1, "Dropout: probability \(probability) is not in [0, 1)")
         self.probability = probability
-        self.masks = MaskSource(seed: seed ?? RandomScope.nextSeed())
+        generator = RandomGenerator(seed: seed)
     }
 
     @specialized(where Scalar == Float)
@@ -147,15 +148,8 @@ public struct Dropout<Scalar: TensorScalar>: Layer {
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
         guard mode.isTraining, probability > 0 else { return input }
         let keep = 1 - probability
-        let uniform: Tensor<Scalar> = masks.uniform(input.shape)
+        let uniform: Tensor<Scalar> = generator.draw { .uniform(input.shape, using: &$0) }
         let mask = which(uniform.isLess(than: Tensor(keep)), Tensor(1 / keep), Tensor(0))
         return input * Variable(mask)
-    }
-
-    /// The generator behind the masks: a reference, so that each call draws new ones.
-    private final class MaskSource {
-        private var generator: SeededGenerator
-        init(seed: UInt64) { generator = SeededGenerator(seed: seed) }
-        func uniform(_ shape: [Int]) -> Tensor<Scalar> { .uniform(shape, using: &generator) }
     }
 }

@@ -72,6 +72,17 @@ extension Module {
         return result
     }
 
+    /// The random generators that the module draws from as it runs (``Dropout``'s), with their dotted names.
+    ///
+    /// Checkpoints save and restore their states, so that a resumed run draws the same masks.
+    public func namedGenerators() -> [(name: String, generator: RandomGenerator)] {
+        var result: [(name: String, generator: RandomGenerator)] = []
+        ModuleWalk<Scalar>.walk(self) { path, item in
+            if case .generator(let generator) = item { result.append((path, generator)) }
+        }
+        return result
+    }
+
     /// The number of trainable scalars.
     public var parameterCount: Int { parameters().reduce(0) { $0 + $1.value.count } }
 

@@ -1,11 +1,12 @@
 import Backprop
 
-/// Finds parameters, buffers and mode switches in a module's stored properties, by reflection.
+/// Finds parameters, buffers, mode switches and random generators in a module's stored properties, by reflection.
 enum ModuleWalk<Scalar: TensorScalar> {
     enum Item {
         case parameter(Variable<Scalar>)
         case buffer(Buffer<Scalar>)
         case mode(TrainingMode)
+        case generator(RandomGenerator)
     }
 
     /// Calls `visit` with the dotted path of every item reachable from `root`, in declaration order.
@@ -22,6 +23,9 @@ enum ModuleWalk<Scalar: TensorScalar> {
                 return
             case let mode as TrainingMode:
                 if seen.insert(ObjectIdentifier(mode)).inserted { visit(path.joined(separator: "."), .mode(mode)) }
+                return
+            case let generator as RandomGenerator:
+                if seen.insert(ObjectIdentifier(generator)).inserted { visit(path.joined(separator: "."), .generator(generator)) }
                 return
             case is Tensor<Scalar>, is String, is any Numeric, is Bool, is [Scalar], is [Int]:
                 return

@@ -19,6 +19,15 @@ public enum RandomScope {
 
     /// A new generator seeded from ``nextSeed()``.
     public static func makeGenerator() -> SeededGenerator { SeededGenerator(seed: nextSeed()) }
+
+    /// The state of the innermost scope's generator, or nil outside any scope.
+    ///
+    /// A checkpoint saved inside a scope stores it; loading inside a scope sets
+    /// that scope's generator to it, so the draws that follow continue the saved run's.
+    static var generatorState: UInt64? { current?.state }
+
+    /// Sets the innermost scope's generator to `state`; outside any scope, does nothing.
+    static func restoreGeneratorState(_ state: UInt64) { if let current { current.state = state } }
 }
 
 /// Runs `body` with every layer initialisation and default seed drawn from a generator seeded with `seed`.
@@ -34,4 +43,10 @@ final class SharedGenerator: @unchecked Sendable {
     init(seed: UInt64) { generator = SeededGenerator(seed: seed) }
 
     func next() -> UInt64 { lock.withLock { generator.next() } }
+
+    /// The generator's state, read and written under the lock.
+    var state: UInt64 {
+        get { lock.withLock { generator.state } }
+        set { lock.withLock { generator.state = newValue } }
+    }
 }

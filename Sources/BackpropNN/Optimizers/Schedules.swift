@@ -32,8 +32,11 @@ public class LearningRateSchedule<Scalar: TensorScalar> {
     public var learningRate: Scalar { rule(currentStep) }
 
     /// Advances one step and sets the optimizer's learning rate.
-    public func step() {
-        currentStep += 1
+    public func step() { restore(step: currentStep + 1) }
+
+    /// Moves to step `step`, saved by a checkpoint, and sets the optimizer's learning rate.
+    func restore(step: Int) {
+        currentStep = step
         optimizer.learningRate = learningRate
     }
 }
