@@ -153,8 +153,8 @@ public struct Dropout<Scalar: TensorScalar>: Layer {
     }
 
     /// The generator behind the masks: a reference, so that each call draws new ones.
-    private final class MaskSource {
-        private var generator: SeededGenerator
+    private final class MaskSource: RandomSource {
+        var generator: SeededGenerator
         init(seed: UInt64) { generator = SeededGenerator(seed: seed) }
         func uniform(_ shape: [Int]) -> Tensor<Scalar> { .uniform(shape, using: &generator) }
     }

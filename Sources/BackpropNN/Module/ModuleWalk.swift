@@ -1,11 +1,17 @@
 import Backprop
 
-/// Finds parameters, buffers and mode switches in a module's stored properties, by reflection.
+/// A layer's own random generator, such as Dropout's: the walk finds it, so that a snapshot can rewind it.
+protocol RandomSource: AnyObject {
+    var generator: SeededGenerator { get set }
+}
+
+/// Finds parameters, buffers, mode switches and random sources in a module's stored properties, by reflection.
 enum ModuleWalk<Scalar: TensorScalar> {
     enum Item {
         case parameter(Variable<Scalar>)
         case buffer(Buffer<Scalar>)
         case mode(TrainingMode)
+        case randomSource(any RandomSource)
     }
 
     /// Calls `visit` with the dotted path of every item reachable from `root`, in declaration order.
@@ -22,6 +28,9 @@ enum ModuleWalk<Scalar: TensorScalar> {
                 return
             case let mode as TrainingMode:
                 if seen.insert(ObjectIdentifier(mode)).inserted { visit(path.joined(separator: "."), .mode(mode)) }
+                return
+            case let source as any RandomSource:
+                if seen.insert(ObjectIdentifier(source)).inserted { visit(path.joined(separator: "."), .randomSource(source)) }
                 return
             case is Tensor<Scalar>, is String, is any Numeric, is Bool, is [Scalar], is [Int]:
                 return
