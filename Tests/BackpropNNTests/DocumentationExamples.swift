@@ -136,6 +136,78 @@ import Testing
         #expect(sgd.learningRate == 0.025)
     }
 
+    @Test func trainingLearningRateFinder() throws {
+        // doc: Docs/Training.md
+        // Sweep the learning rate of a linear regression, chart the curve, and take the suggestion.
+        let x = Tensor<Float>.uniform([512, 3], low: -1, high: 1, seed: 1)
+        let data = TensorDataset(inputs: x, targets: matmul(x, Tensor([[1.5], [-2], [0.5]])) + 0.3)
+        let model = withRandomSeed(2) { Linear<Float>(inputSize: 3, outputSize: 1) }
+        let optimizer = SGD(parameters: model.parameters(), learningRate: 0.01)
+        let loader = DataLoader(data, batchSize: 64, shuffle: true, seed: 3)
+
+        let sweep = findLearningRate(model: model, optimizer: optimizer, batches: loader) { batch in
+            meanSquaredError(predicted: model(Variable(batch.inputs)), expected: Variable(batch.targets))
+        }
+        print(sweep.learningRates.count, sweep.diverged)  // 95 true: it stopped when the loss took off
+        print(sweep.suggestion!)                          // about 0.27: a tenth of the rate at the lowest smoothed loss
+        optimizer.learningRate = sweep.suggestion!
+
+        var chart = Chart(title: "Learning-rate range test", xLabel: "log₁₀ learning rate", yLabel: "smoothed loss",
+                          logarithmicY: true)
+        chart.addLine("loss", x: sweep.learningRates.map { log10(Double($0)) }, y: sweep.smoothedLosses.map(Double.init))
+        try chart.write(to: FileManager.default.temporaryDirectory.appendingPathComponent("range-test.svg").path)
+        // end doc
+        #expect(sweep.diverged && sweep.learningRates.count == 95)
+        #expect(sweep.suggestion! > 0.2 && sweep.suggestion! < 0.35)
+        // The model is as it was: the rate it is left with is the one set above.
+        #expect(model.parameters().map(\.value) == withRandomSeed(2) { Linear<Float>(inputSize: 3, outputSize: 1) }.parameters().map(\.value))
+        #expect(optimizer.learningRate == sweep.suggestion! && optimizer.state().step == 0)
+        try FileManager.default.removeItem(at: FileManager.default.temporaryDirectory.appendingPathComponent("range-test.svg"))
+    }
+
+    @Test func trainingEarlyStopping() {
+        // doc: Docs/Training.md
+        // Fit a noisy sine until the validation loss stalls for 5 epochs, then keep the best weights.
+        let x = Tensor<Float>.uniform([400, 1], low: -1, high: 1, seed: 1)
+        let noise = Tensor<Float>.normal([400, 1], standardDeviation: 0.3, seed: 2)
+        let (training, validation) = TensorDataset(inputs: x, targets: sin(x * 3) + noise).split(validationFraction: 0.25, seed: 3)
+        let model = withRandomSeed(4) {
+            Sequential<Float>(Linear(inputSize: 1, outputSize: 64), Tanh(), Linear(inputSize: 64, outputSize: 1))
+        }
+        let optimizer = Adam(parameters: model.parameters(), learningRate: 0.01)
+        let loader = DataLoader(training, batchSize: 32, shuffle: true, seed: 5)
+        let check = validation.batch(at: Array(0..<validation.count))
+        let stopping = EarlyStopping<Float>(patience: 5, minDelta: 1e-4)
+
+        for epoch in 1...500 {
+            model.train()
+            for batch in loader {
+                optimizer.zeroGrad()
+                meanSquaredError(predicted: model(Variable(batch.inputs)), expected: Variable(batch.targets)).backward()
+                optimizer.step()
+            }
+            model.eval()
+            let loss = withoutGradients {
+                meanSquaredError(predicted: model(Variable(check.inputs)), expected: Variable(check.targets)).scalar
+            }
+            stopping.update(validationLoss: loss, model: model)
+            if stopping.shouldStop {
+                print("stopped after epoch \(epoch); the best was epoch \(stopping.bestEpoch!), loss \(stopping.bestLoss!)")
+                break
+            }
+        }
+        stopping.restoreBestWeights(into: model)
+        // end doc
+        #expect(stopping.shouldStop && stopping.epochCount < 500)
+        #expect(stopping.epochCount == stopping.bestEpoch! + 5)
+        // The restored model gives the best epoch's validation loss again, exactly; the noise's variance is 0.09.
+        let restored = withoutGradients {
+            meanSquaredError(predicted: model(Variable(check.inputs)), expected: Variable(check.targets)).scalar
+        }
+        #expect(restored == stopping.bestLoss!)
+        #expect(restored < 0.12, "validation loss \(restored)")
+    }
+
     @Test func trainingProgressAndCharts() throws {
         // doc: Docs/Training.md
         // Fit y = 2x − 1, watching the loss, then chart it on a logarithmic axis.
