@@ -273,3 +273,21 @@ import Testing
         #expect(y.isLeaf)
     }
 }
+
+@Suite struct RecordedGraphTests {
+    @Test func recordedNodesListInputsBeforeTheirOpsAndRecordedInputsNameThem() {
+        let w = Variable(Tensor<Double>([1, 2]), requiresGrad: true)
+        let x = Variable(Tensor<Double>([3, 4]))
+        let product = w * x
+        let total = relu(product).sum()
+        let nodes = total.recordedNodes()
+        #expect(nodes.map { $0.op ?? "leaf" } == ["leaf", "multiply", "relu", "sum"])
+        #expect(nodes.first === w)
+        #expect(nodes.last === total)
+        #expect(product.recordedInputs.count == 2)
+        #expect(product.recordedInputs[0] === w && product.recordedInputs[1] === x)
+        total.backward()
+        #expect(product.recordedInputs.isEmpty)
+        #expect(total.recordedNodes().count == 1)
+    }
+}

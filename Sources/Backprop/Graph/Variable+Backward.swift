@@ -110,6 +110,14 @@ extension Variable {
         }
     }
 
+    /// Every node that reaches this one through recorded ops and requires a gradient, this one
+    /// included: inputs before the ops that use them, in the order a backward sweep visits them
+    /// reversed. Leaves (parameters) are among them; constants are not.
+    ///
+    /// For tools that inspect a graph before `backward()` releases it: activation statistics,
+    /// graph sizes, DOT output. Iterative, so deep graphs cannot overflow the stack.
+    public func recordedNodes() -> [Variable] { topologicalOrder() }
+
     /// Every node that reaches this one through recorded ops and requires a gradient,
     /// inputs before the ops that use them. Iterative, so deep graphs cannot overflow the stack.
     func topologicalOrder() -> [Variable] {

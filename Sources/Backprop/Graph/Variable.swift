@@ -257,6 +257,10 @@ public final class Variable<Scalar: TensorScalar> {
     /// The inputs of a recorded node in order; empty for a leaf and once released.
     var inputs: [Variable] { (0..<inputCount).map(input) }
 
+    /// The variables this one was computed from, in order, while its record is held: empty for a
+    /// leaf, for a constant, and once a sweep without `retainGraph` has released the record.
+    public var recordedInputs: [Variable] { inputs }
+
     /// The name of an op whose record an earlier sweep released, or nil.
     var releasedOp: String? { isRecorded ? nil : op }
 
