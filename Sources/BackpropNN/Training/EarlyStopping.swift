@@ -48,8 +48,8 @@ public final class EarlyStopping<Scalar: TensorScalar> {
     ///     Lightning). With 0, as with 1, the first epoch that does not improve stops training.
     ///   - minDelta: the decrease that an improvement must exceed, non-negative and finite (default 0).
     public init(patience: Int = 3, minDelta: Scalar = 0) {
-        precondition(patience >= 0, "EarlyStopping: patience must be non-negative, but is \(patience)")
-        precondition(minDelta >= 0 && minDelta.isFinite, "EarlyStopping: minDelta must be non-negative and finite, but is \(minDelta)")
+        require(patience >= 0, "EarlyStopping: patience must be non-negative, but is \(patience)")
+        require(minDelta >= 0 && minDelta.isFinite, "EarlyStopping: minDelta must be non-negative and finite, but is \(minDelta)")
         self.patience = patience
         self.minDelta = minDelta
     }
@@ -85,7 +85,7 @@ public final class EarlyStopping<Scalar: TensorScalar> {
     /// structure: it stops with a message if a name or a shape differs, or if no epoch
     /// has improved yet.
     public func restoreBestWeights(into model: some Module<Scalar>) {
-        precondition(bestEpoch != nil, "EarlyStopping.restoreBestWeights: no epoch has a finite validation loss yet")
+        require(bestEpoch != nil, "EarlyStopping.restoreBestWeights: no epoch has a finite validation loss yet")
         let parameters = model.namedParameters(), buffers = model.namedBuffers()
         requireSameStructure(parameters.map { ($0.name, $0.parameter.value.shape) }, bestParameters, kind: "parameters")
         requireSameStructure(buffers.map { ($0.name, $0.buffer.value.shape) }, bestBuffers, kind: "buffers")
@@ -98,7 +98,7 @@ public final class EarlyStopping<Scalar: TensorScalar> {
                                       kind: String) {
         let expected = kept.map { ($0.name, $0.value.shape) }
         guard model.elementsEqual(expected, by: { $0.0 == $1.0 && $0.1 == $1.1 }) else {
-            preconditionFailure("EarlyStopping.restoreBestWeights: the model's \(kind) \(model) are not those kept, \(expected)")
+            programmerError("EarlyStopping.restoreBestWeights: the model's \(kind) \(model) are not those kept, \(expected)")
         }
     }
 }

@@ -20,11 +20,11 @@ public struct LearningRateSweep<Scalar: TensorScalar>: Equatable, Sendable {
 
     /// Creates a sweep from its curve.
     public init(learningRates: [Scalar], losses: [Scalar], smoothedLosses: [Scalar], stepCount: Int, diverged: Bool) {
-        precondition(learningRates.count == losses.count && losses.count == smoothedLosses.count,
-                     "LearningRateSweep: \(learningRates.count) learning rates, \(losses.count) losses "
-                     + "and \(smoothedLosses.count) smoothed losses")
-        precondition(learningRates.count <= stepCount,
-                     "LearningRateSweep: \(learningRates.count) steps recorded of stepCount \(stepCount)")
+        require(learningRates.count == losses.count && losses.count == smoothedLosses.count,
+                "LearningRateSweep: \(learningRates.count) learning rates, \(losses.count) losses "
+                + "and \(smoothedLosses.count) smoothed losses")
+        require(learningRates.count <= stepCount,
+                "LearningRateSweep: \(learningRates.count) steps recorded of stepCount \(stepCount)")
         self.learningRates = learningRates
         self.losses = losses
         self.smoothedLosses = smoothedLosses
@@ -105,12 +105,12 @@ public func findLearningRate<Model: Module, Batches: Sequence>(
 ) rethrows -> LearningRateSweep<Model.Scalar> {
     typealias Scalar = Model.Scalar
     let (start, end) = (startLearningRate, endLearningRate)
-    precondition(start > 0 && start.isFinite, "findLearningRate: startLearningRate must be positive and finite, but is \(start)")
-    precondition(end > start && end.isFinite,
-                 "findLearningRate: endLearningRate must be finite and above startLearningRate \(start), but is \(end)")
-    precondition(stepCount >= 2, "findLearningRate: stepCount must be at least 2, but is \(stepCount)")
-    precondition(smoothing >= 0 && smoothing < 1, "findLearningRate: smoothing must be in [0, 1), but is \(smoothing)")
-    precondition(divergenceThreshold > 1, "findLearningRate: divergenceThreshold must be above 1, but is \(divergenceThreshold)")
+    require(start > 0 && start.isFinite, "findLearningRate: startLearningRate must be positive and finite, but is \(start)")
+    require(end > start && end.isFinite,
+            "findLearningRate: endLearningRate must be finite and above startLearningRate \(start), but is \(end)")
+    require(stepCount >= 2, "findLearningRate: stepCount must be at least 2, but is \(stepCount)")
+    require(smoothing >= 0 && smoothing < 1, "findLearningRate: smoothing must be in [0, 1), but is \(smoothing)")
+    require(divergenceThreshold > 1, "findLearningRate: divergenceThreshold must be above 1, but is \(divergenceThreshold)")
 
     let snapshot = ModuleSnapshot(of: model, including: optimizer.parameters)
     let (savedState, savedRate) = (optimizer.state(), optimizer.learningRate)
@@ -119,7 +119,7 @@ public func findLearningRate<Model: Module, Batches: Sequence>(
         do {
             try optimizer.load(savedState)
         } catch {
-            preconditionFailure("findLearningRate: the optimizer refused to load the state it had before the sweep: \(error)")
+            programmerError("findLearningRate: the optimizer refused to load the state it had before the sweep: \(error)")
         }
         optimizer.learningRate = savedRate
     }
@@ -132,7 +132,7 @@ public func findLearningRate<Model: Module, Batches: Sequence>(
     var pass = batches.makeIterator()
     for step in 0..<stepCount {
         guard let batch = pass.next() ?? { pass = batches.makeIterator(); return pass.next() }() else {
-            preconditionFailure("findLearningRate: batches yielded no batch for step \(step)")
+            programmerError("findLearningRate: batches yielded no batch for step \(step)")
         }
         let rate = step == stepCount - 1 ? end : start * Scalar.pow(end / start, Scalar(step) / Scalar(stepCount - 1))
         optimizer.learningRate = rate
