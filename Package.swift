@@ -26,14 +26,12 @@ let package = Package(
             path: "Sources/Benchmarks",
             exclude: ["peers"]
         ),
-        // Not an example: a program that trains, saves and resumes, so that a test can resume a run in a new process.
-        .executableTarget(
-            name: "backprop-resume-check",
-            dependencies: ["Backprop", "BackpropNN"],
-            path: "Sources/ResumeCheck"
-        ),
-        // Programmer errors made on purpose, for the tests that read the messages a user sees.
-        .executableTarget(name: "backprop-misuse", dependencies: ["Backprop", "BackpropNN"], path: "Sources/Misuse"),
+        // Not examples: programs that the tests run in child processes. One makes programmer errors on
+        // purpose, for the messages a user sees; one trains, saves and resumes a run in a new process.
+        .executableTarget(name: "backprop-misuse", dependencies: ["Backprop", "BackpropNN"],
+                          path: "Sources/TestPrograms/misuse"),
+        .executableTarget(name: "backprop-resume-check", dependencies: ["Backprop", "BackpropNN"],
+                          path: "Sources/TestPrograms/resume-check"),
         .testTarget(name: "BackpropTests", dependencies: ["Backprop"]),
         .testTarget(name: "BackpropNNTests", dependencies: ["BackpropNN", "Backprop"]),
         .testTarget(name: "BackpropExamplesTests", dependencies: ["BackpropExamples", "BackpropNN", "Backprop"]),

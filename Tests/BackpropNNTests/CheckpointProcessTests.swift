@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Resuming in a new process, as the checkpoint promises: the `backprop-resume-check` program
-/// (Sources/ResumeCheck) trains, saves and resumes, and prints its final parameters' bits.
+/// (Sources/TestPrograms/resume-check) trains, saves and resumes, and prints its final parameters' bits.
 @Suite struct CheckpointAcrossProcesses {
     @Test func resumingInANewProcessIsBitIdentical() throws {
         let program = try resumeCheckProgram()

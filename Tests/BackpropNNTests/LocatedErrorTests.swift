@@ -22,7 +22,7 @@ import Testing
 
     /// The misuse program's source, for the line each case is marked on.
     static let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Sources/Misuse/main.swift")
+        .deletingLastPathComponent().appendingPathComponent("Sources/TestPrograms/misuse/main.swift")
 
     /// The folder of the running test binary: the build's products, debug or release.
     static let products = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
