@@ -168,28 +168,47 @@ struct TrainingMonitorTests {
         let reports = Reports()
         let monitor = reports.monitor(model)
         let x = Tensor<Double>.uniform([32, 4], low: -1, high: 1, seed: 32)
-        monitor.backward(squaredError(model, x, .ones([32, 1])))
+        for _ in 0..<9 {
+            model.zeroGrad()
+            monitor.backward(squaredError(model, x, .ones([32, 1])))
+        }
+        // Dead once silent for 256 examples: after 8 batches of 32, at step 7.
+        #expect(monitor.history.map { $0.deadFractions["0"] } == [0, 0, 0, 0, 0, 0, 0, 1, 1])
         let dead = of(.deadUnits, monitor.warnings)
-        #expect(dead.count == 1)
+        #expect(dead.map(\.step) == [7, 8])
         #expect(dead[0].layer == "0" && dead[0].value == 1.0 && dead[0].reference == 16 && dead[0].threshold == 0.5)
-        #expect(dead[0].description.hasPrefix("dead units: 100.0% of the 16 ReLU units of layer '0' are 0 for every example"))
-        #expect(monitor.history[0].deadFractions == ["0": 1.0])
+        #expect(dead[0].description.hasPrefix("dead units: 100.0% of the 16 ReLU units of layer '0' have been 0 for each "
+            + "of the last 256 examples or more at step 7 (threshold 50.0%)"))
         // No gradient passes a dead layer: the first layer's norm is 0.
         #expect(monitor.history[0].gradientNorms["0"] == 0)
-        #expect(reports.warnings.contains(dead[0]))
+        #expect(of(.deadUnits, reports.warnings) == [dead[0]])
     }
 
-    @Test func deadUnitsAreCountedPerFeatureOverTheBatch() {
-        // Units 0 and 2 are positive for some example, unit 1 for none, unit 3 never.
-        let value = Tensor<Double>([[1, 0, 0, 0], [0, 0, 2, 0], [0, 0, 0, 0], [0, 0, 0, 0],
-                                    [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]])
-        #expect(TrainingMonitor<Double>.deadUnits(in: value)! == (dead: 2, units: 4))
-        // Fewer than 8 examples: not measured.
-        #expect(TrainingMonitor<Double>.deadUnits(in: Tensor([[0.0, 1], [0, 0]])) == nil)
-        // A 4-d feature map counts channels: channel 1 of [2, 2, 2, 2] is dead, channel 0 is not.
+    @Test func aUnitThatFiresOnceIsAliveForAnother256Examples() {
+        // Unit 0 computes relu(x), unit 1 relu(−x): x > 0 except for one example at step 3.
+        let model = Sequential<Double>(Linear(weight: Tensor([[1.0], [-1.0]]), bias: .zeros([2])), ReLU(),
+                                       Linear(weight: .ones([1, 2])))
+        let monitor = TrainingMonitor(model: model) { _ in }
+        for step in 0..<8 {
+            var scalars = [Double](repeating: 1, count: 64)
+            if step == 3 { scalars[10] = -1 }
+            monitor.backward(squaredError(model, Tensor(shape: [64, 1], scalars: scalars), .zeros([64, 1])))
+        }
+        // Unit 1 is silent for 192 examples, fires, then is silent for 64, 128, 192, 256.
+        #expect(monitor.history.map { $0.deadFractions["0"] } == [0, 0, 0, 0, 0, 0, 0, 0.5])
+        #expect(of(.deadUnits, monitor.warnings).map(\.value) == [0.5])
+    }
+
+    @Test func activeUnitsAreFeaturesOrChannels() {
+        // Units 0 and 2 are positive for some example, units 1 and 3 for none.
+        let value = Tensor<Double>([[1, 0, 0, 0], [0, -1, 2, 0], [0, 0, 0, 0]])
+        #expect(TrainingMonitor<Double>.activeUnits(in: value)! == (units: [true, false, true, false], examples: 3))
+        #expect(TrainingMonitor<Double>.activeUnits(in: Tensor([1.0, 2])) == nil)
+        // A 4-d feature map counts channels: of [2, 2, 2, 2], channel 0 is active, channel 1 is not.
         var scalars = [Double](repeating: 0, count: 16)
         scalars[3] = 5    // example 0, channel 0
-        #expect(TrainingMonitor<Double>.deadUnits(in: Tensor(shape: [2, 2, 2, 2], scalars: scalars))! == (dead: 1, units: 2))
+        #expect(TrainingMonitor<Double>.activeUnits(in: Tensor(shape: [2, 2, 2, 2], scalars: scalars))!
+            == (units: [true, false], examples: 8))
     }
 
     @Test func tanhWithHugeWeightsSaturates() {
@@ -280,7 +299,9 @@ struct TrainingMonitorTests {
             }
             lowest = min(lowest, smoothed)
         }
-        #expect(first.description.contains("times its lowest") && first.description.contains("(threshold 4)"))
+        #expect(first.value > diverged.losses[0])
+        #expect(first.description.contains("times its lowest") && first.description.contains("and above its first")
+                && first.description.contains("(threshold 4)"))
         #expect(train(learningRate: 0.1).warnings.isEmpty)
     }
 
@@ -330,5 +351,40 @@ struct TrainingMonitorTests {
         // The parameters still train without it.
         squaredError(model, .ones([1, 2]), .zeros([1, 1])).backward()
         #expect(linearLayer(model).weight.grad != nil)
+    }
+
+    @Test func documentationExample() throws {
+        var printed: [String] = []
+        func print(_ text: Any) { printed.append("\(text)") }
+        // doc: Docs/Training.md
+        // Ten sigmoid layers of PyTorch's default initialisation: the first layer's gradient vanishes.
+        let model = withRandomSeed(1) {
+            Sequential<Float>(layers: (0..<10).flatMap { i -> [any Layer<Float>] in
+                [Linear(inputSize: i == 0 ? 2 : 16, outputSize: 16), Sigmoid()]
+            } + [Linear(inputSize: 16, outputSize: 1)])
+        }
+        let monitor = TrainingMonitor(model: model)     // prints each kind of warning the first time
+        let optimizer = SGD(parameters: model.parameters(), learningRate: 0.01, momentum: 0.9)
+        let x = Tensor<Float>.uniform([64, 2], low: -1, high: 1, seed: 2)
+        let y = x.sum(axis: 1, keepDims: true)
+        for _ in 0..<20 {
+            optimizer.zeroGrad()
+            let loss = meanSquaredError(predicted: model(Variable(x)), expected: Variable(y))
+            monitor.backward(loss)                      // instead of loss.backward()
+            optimizer.step()
+        }
+        // warning: vanishing gradients: layer '0' has gradient norm 3.1e-09, 2.4e-09 of the last layer's ('20') 1.3e+00 …
+        print(monitor.warnings.count)                   // 20: one a step, printed once
+        print(monitor.history[0].gradientNorms["20"]!)  // 1.297…: the last layer's norm at the first step
+        print(monitor.history[0].updateRatios["20"]!)   // 0.021…: ‖Δw‖ / ‖w‖ of the first step
+        let chart = FileManager.default.temporaryDirectory.appendingPathComponent("gradient-norms.svg")
+        try monitor.gradientNormChart().write(to: chart.path)     // one line per step: norm against depth
+        // end doc
+        #expect(printed.count == 3 && printed[0] == "20")
+        #expect(printed[1].hasPrefix("1.297") && printed[2].hasPrefix("0.021"))
+        #expect(monitor.warnings.count == 20 && monitor.warnings.allSatisfy { $0.kind == .vanishingGradients })
+        #expect(monitor.warnings[0].description.hasPrefix("vanishing gradients: layer '0' has gradient norm 3.1e-09, "
+            + "2.4e-09 of the last layer's ('20') 1.3e+00 at step 0"))
+        try FileManager.default.removeItem(at: chart)
     }
 }

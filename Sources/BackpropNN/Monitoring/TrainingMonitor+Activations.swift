@@ -38,27 +38,39 @@ extension TrainingMonitor {
     /// a reshape and a normalisation's few ops, near enough not to reach a layer further back.
     static var attributionDepth: Int { 6 }
 
-    /// The fewest examples (rows, or positions of a feature map) over which a unit that stays 0
-    /// counts as dead: with fewer, a healthy ReLU unit is often 0 for all of them by chance (1 in 256 for 8).
-    static var deadUnitMinimumSamples: Int { 8 }
-
     /// Tallies the dead and saturated units of each activation node among `nodes` by layer, and
     /// stores the fractions in `record`.
+    ///
+    /// A ReLU unit is dead when it has been 0 for every example of the last
+    /// ``MonitorThresholds/deadUnitExamples`` examples or more, counted across steps: a count kept
+    /// per unit, reset when the unit is positive for some example of a batch.
     func measureActivations(in nodes: [Variable<Scalar>], into record: inout TrainingStepRecord) -> ActivationTallies {
         var tallies = ActivationTallies()
+        var active: [Int: (units: [Bool], examples: Int)] = [:]
         for node in nodes {
             guard let activation = node.op.flatMap(MonitoredActivation.init(op:)),
                   let layer = layer(feeding: node) else { continue }
             switch activation {
             case .relu:
-                guard let (dead, units) = Self.deadUnits(in: node.value) else { continue }
-                tallies.dead[layer, default: ActivationTally(activation: activation)].inactive += dead
-                tallies.dead[layer]!.total += units
+                guard let (units, examples) = Self.activeUnits(in: node.value) else { continue }
+                if let seen = active[layer], seen.units.count == units.count {
+                    active[layer] = (zip(seen.units, units).map { $0 || $1 }, seen.examples + examples)
+                } else {
+                    active[layer] = (units, examples)
+                }
             case .tanh, .sigmoid:
                 tallies.saturated[layer, default: ActivationTally(activation: activation)].inactive +=
                     Self.saturatedOutputs(in: node.value, of: activation)
                 tallies.saturated[layer]!.total += node.value.count
             }
+        }
+        for (layer, (units, examples)) in active {
+            var silent = silentExamples[layer].flatMap { $0.count == units.count ? $0 : nil }
+                ?? Array(repeating: 0, count: units.count)
+            for (unit, isActive) in units.enumerated() { silent[unit] = isActive ? 0 : silent[unit] + examples }
+            silentExamples[layer] = silent
+            tallies.dead[layer] = ActivationTally(activation: .relu, inactive: silent.count { $0 >= thresholds.deadUnitExamples },
+                                                  total: units.count)
         }
         for (layer, tally) in tallies.dead { record.deadFractions[layers[layer]] = tally.fraction }
         for (layer, tally) in tallies.saturated where tally.total > 0 {
@@ -80,18 +92,18 @@ extension TrainingMonitor {
         return nil
     }
 
-    /// The dead units of a ReLU's output and the number of units, or nil if the batch is too
-    /// small to tell. A unit is a feature on the last axis, or a channel (axis 1) of a 4-d NCHW
-    /// feature map; it is dead when it is 0 (not positive) at every other index.
-    static func deadUnits(in value: Tensor<Scalar>) -> (dead: Int, units: Int)? {
+    /// Which units of a ReLU's output were positive for some example, and the number of examples;
+    /// nil for an output of rank below 2. A unit is a feature on the last axis, or a channel (axis 1)
+    /// of a 4-d NCHW feature map; its examples are the indices of the other axes.
+    static func activeUnits(in value: Tensor<Scalar>) -> (units: [Bool], examples: Int)? {
         let shape = value.shape
         guard shape.count >= 2 else { return nil }
         let units = shape.count == 4 ? shape[1] : shape[shape.count - 1]
         let inner = shape.count == 4 ? shape[2] * shape[3] : 1
-        guard units > 0, value.count / units >= deadUnitMinimumSamples else { return nil }
-        var alive = [Bool](repeating: false, count: units)
-        for (index, element) in value.scalars.enumerated() where element > 0 { alive[(index / inner) % units] = true }
-        return (alive.count { !$0 }, units)
+        guard units > 0 else { return nil }
+        var active = [Bool](repeating: false, count: units)
+        for (index, element) in value.scalars.enumerated() where element > 0 { active[(index / inner) % units] = true }
+        return (active, value.count / units)
     }
 
     /// The number of saturated outputs of a tanh (|y| > 0.99) or a sigmoid (y < 0.01 or y > 0.99).

@@ -14,6 +14,8 @@ struct LossSmoothing {
     private(set) var count = 0
     /// The lowest smoothed loss so far.
     private(set) var lowest = Double.infinity
+    /// The first smoothed loss: the first loss.
+    private(set) var first = Double.nan
 
     /// Adds `loss` and returns the smoothed loss and the lowest before it.
     mutating func add(_ loss: Double) -> (smoothed: Double, lowestBefore: Double) {
@@ -22,6 +24,7 @@ struct LossSmoothing {
         let smoothed = average / (1 - pow(Self.beta, Double(count)))
         let before = lowest
         lowest = min(lowest, smoothed)
+        if count == 1 { first = smoothed }
         return (smoothed, before)
     }
 }
@@ -48,25 +51,25 @@ extension TrainingMonitor {
                     + "; run the step inside detectingAnomalies { } to find the op that made the first"))
         }
         checkGradientNorms(record.gradientNorms, step: step)
-        for (layer, tally) in activations.dead.sorted(by: { $0.key < $1.key }) where tally.fraction >= thresholds.deadFraction {
+        if let (layer, tally, count) = worst(activations.dead, threshold: thresholds.deadFraction) {
             raise(TrainingWarning(
                 kind: .deadUnits, step: step, layer: layers[layer], value: tally.fraction, reference: Double(tally.total),
                 threshold: thresholds.deadFraction,
                 description: "dead units: \(warningPercent(tally.fraction)) of the \(tally.total) ReLU units of layer "
-                    + "'\(layers[layer])' are 0 for every example of the batch at step \(step) (threshold "
-                    + "\(warningPercent(thresholds.deadFraction))); a dead unit passes no gradient back. Try a lower "
-                    + "learning rate, Kaiming initialisation or LeakyReLU"))
+                    + "'\(layers[layer])' have been 0 for each of the last \(thresholds.deadUnitExamples) examples or more "
+                    + "at step \(step) (threshold "
+                    + "\(warningPercent(thresholds.deadFraction)))\(more(count)); a dead unit passes no gradient back. "
+                    + "Try a lower learning rate, Kaiming initialisation or LeakyReLU"))
         }
-        for (layer, tally) in activations.saturated.sorted(by: { $0.key < $1.key })
-        where tally.total > 0 && tally.fraction >= thresholds.saturatedFraction {
+        if let (layer, tally, count) = worst(activations.saturated, threshold: thresholds.saturatedFraction) {
             let range = tally.activation == .tanh ? "beyond ±0.99" : "below 0.01 or above 0.99"
             raise(TrainingWarning(
                 kind: .saturatedUnits, step: step, layer: layers[layer], value: tally.fraction,
                 reference: Double(tally.total), threshold: thresholds.saturatedFraction,
                 description: "saturated units: \(warningPercent(tally.fraction)) of the \(tally.total) "
                     + "\(tally.activation.rawValue) outputs of layer '\(layers[layer])' are \(range) at step \(step) "
-                    + "(threshold \(warningPercent(thresholds.saturatedFraction))); their gradient is nearly 0. "
-                    + "Try smaller initial weights or normalisation"))
+                    + "(threshold \(warningPercent(thresholds.saturatedFraction)))\(more(count)); their gradient is "
+                    + "nearly 0. Try smaller initial weights or normalisation"))
         }
         if record.outlivingNodeCount > 0 {
             let nodes = record.outlivingNodeCount
@@ -78,6 +81,19 @@ extension TrainingMonitor {
                     + "\(step), so something keeps the graphs across steps, such as summing losses as Variables "
                     + "(`total = total + loss`); keep numbers instead (`total += loss.scalar`)"))
         }
+    }
+
+    /// The layer with the largest inactive fraction at or above `threshold` (the first, if several tie),
+    /// its tally, and the number of layers at or above it.
+    private func worst(_ tallies: [Int: ActivationTally], threshold: Double) -> (Int, ActivationTally, Int)? {
+        let above = tallies.filter { $0.value.total > 0 && $0.value.fraction >= threshold }
+            .sorted { $0.value.fraction > $1.value.fraction || ($0.value.fraction == $1.value.fraction && $0.key < $1.key) }
+        return above.first.map { ($0.key, $0.value, above.count) }
+    }
+
+    /// ", as are N more layers", for a warning that names the worst of `count` layers.
+    private func more(_ count: Int) -> String {
+        count > 1 ? ", as are \(count - 1) more layer\(count == 2 ? "" : "s")" : ""
     }
 
     /// Raises a divergence warning for a loss that is not finite, or whose smoothed value took off.
@@ -92,11 +108,13 @@ extension TrainingMonitor {
         }
         let (smoothed, lowest) = smoothing.add(loss)
         let factor = thresholds.divergenceFactor
-        guard smoothing.count > thresholds.divergenceWarmupSteps, lowest > 0, smoothed > factor * lowest else { return }
+        guard smoothing.count > thresholds.divergenceWarmupSteps, lowest > 0, smoothed > factor * lowest,
+              smoothed > smoothing.first else { return }
         raise(TrainingWarning(
             kind: .divergingLoss, step: step, layer: nil, value: smoothed, reference: lowest, threshold: factor,
             description: "diverging loss: the smoothed loss \(warningNumber(smoothed)) is "
-                + "\(String(format: "%.1f", smoothed / lowest)) times its lowest, \(warningNumber(lowest)), at step "
+                + "\(String(format: "%.1f", smoothed / lowest)) times its lowest, \(warningNumber(lowest)), and above "
+                + "its first, \(warningNumber(smoothing.first)), at step "
                 + "\(step) (threshold \(String(format: "%g", factor))); "
                 + "lower the learning rate"))
     }

@@ -7,7 +7,8 @@ import Backprop
 /// Create it with the model, then call ``backward(_:)`` in the training loop where
 /// `loss.backward()` would go. Each call is one step: it measures, backpropagates, appends
 /// a ``TrainingStepRecord`` to ``history`` and checks it. Warnings go to `report` (by default
-/// printed) once per kind and layer, and every occurrence is kept in ``warnings``.
+/// printed) once per kind, and every occurrence is kept in ``warnings``. A step raises at most one
+/// warning of each kind: where several layers qualify, it names the worst and counts the others.
 ///
 /// ```
 /// let monitor = TrainingMonitor(model: model)
@@ -27,19 +28,23 @@ import Backprop
 ///   without a dot is a layer of its own), and its norm is √(Σ over its parameters' elements g²).
 /// - **Update ratios.** The parameters' values are noted at each call; at the next call
 ///   ‖w_now − w_noted‖ / ‖w_noted‖ per layer is the size of the optimizer step in between,
-///   stored in the previous record. So no optimizer hook is needed, and the last record has none.
+///   stored in the previous record. So no optimizer hook is needed, at the cost of one copy of
+///   the parameters' values, and the last record has none.
 /// - **Activations.** Before the sweep, ``Variable/recordedNodes()`` lists the loss's graph. Each
 ///   ReLU, tanh and sigmoid node (fused `linear` ones too) is attributed to the nearest layer
 ///   upstream: the first parameter the monitor knows, searching the node's inputs breadth-first
 ///   up to 6 levels. A ReLU unit (a feature on the last axis; a channel for 4-d NCHW maps) is
-///   dead when it is 0 for every example of a batch of at least 8 (with fewer, healthy units are
-///   often 0 by chance, and nothing is measured). A tanh output is saturated when |y| > 0.99, a
-///   sigmoid output when y < 0.01 or y > 0.99: its local derivative is then below 0.02.
+///   dead when it has been 0 for every one of the last `deadUnitExamples` examples (256 by
+///   default), counted across steps: one batch is too few to tell a dead unit from one that
+///   fires rarely. A tanh output is saturated when |y| > 0.99, a sigmoid output when y < 0.01
+///   or y > 0.99: its local derivative is then below 0.02.
 /// - **Graph size and leaks.** The number of recorded ops, and weak references to them. Nodes of
 ///   steps before the previous one that are still alive are held by the user's code across
 ///   steps, as summing losses as Variables (`total = total + loss`) does.
 /// - **Divergence.** A bias-corrected moving average of the loss (β = 0.9), compared after
-///   `divergenceWarmupSteps` steps with its lowest value; a loss that is not finite diverges at once.
+///   `divergenceWarmupSteps` steps with its lowest value and its first: it diverges when it is
+///   `divergenceFactor` times the lowest and above the first (so that a loss near 0 that
+///   wobbles late in training does not count). A loss that is not finite diverges at once.
 ///
 /// The monitor costs the core library nothing: counting nodes, hooks and statistics happen
 /// in ``backward(_:)`` only, and a loop without a monitor (the `scalar-chain` benchmark) runs
@@ -59,7 +64,7 @@ public final class TrainingMonitor<Scalar: TensorScalar> {
     let parameters: [(variable: Variable<Scalar>, layer: Int)]
     /// The index in ``layers`` of each parameter, by identity.
     let layerOfParameter: [ObjectIdentifier: Int]
-    /// What receives each warning raised for the first time for its kind (and layer).
+    /// What receives each warning raised for the first time for its kind.
     private let report: (TrainingWarning) -> Void
     /// The handles of the gradient hooks, removed in `deinit`.
     private var hooks: [HookHandle] = []
@@ -73,16 +78,18 @@ public final class TrainingMonitor<Scalar: TensorScalar> {
     private var recentNodes: [(step: Int, nodes: [WeakNode<Scalar>])] = []
     /// The moving average of the loss, for divergence.
     var smoothing = LossSmoothing()
-    /// The kinds (and layers) already reported.
-    private var reported: Set<String> = []
+    /// For each layer with a ReLU, the number of consecutive examples for which each unit has been 0.
+    var silentExamples: [Int: [Int]] = [:]
+    /// The kinds already reported.
+    private var reportedKinds: Set<TrainingWarning.Kind> = []
 
     /// Attaches a monitor to every parameter of `model`.
     ///
     /// - Parameters:
     ///   - model: the model to watch; its parameters are found as ``Module/namedParameters()`` finds them.
     ///   - thresholds: when to warn.
-    ///   - report: receives each warning the first time its kind is raised (for dead and saturated
-    ///     units, the first time for each layer); by default it prints `warning: …` to standard output.
+    ///   - report: receives each warning the first time its kind is raised; by default it prints
+    ///     `warning: …` to standard output.
     public init(model: some Module<Scalar>, thresholds: MonitorThresholds = MonitorThresholds(),
                 report: @escaping (TrainingWarning) -> Void = { print("warning: \($0)") }) {
         let named = model.namedParameters()
@@ -196,12 +203,10 @@ public final class TrainingMonitor<Scalar: TensorScalar> {
         return (outliving.reduce(0) { $0 + $1.nodes.count }, outliving.count)
     }
 
-    /// Records `warning`, and reports it unless a warning of its kind (for units, and its layer) was reported before.
+    /// Records `warning`, and reports it unless a warning of its kind was reported before.
     func raise(_ warning: TrainingWarning) {
         warnings.append(warning)
-        let perLayer = warning.kind == .deadUnits || warning.kind == .saturatedUnits
-        let key = warning.kind.rawValue + (perLayer ? "|" + (warning.layer ?? "") : "")
-        if reported.insert(key).inserted { report(warning) }
+        if reportedKinds.insert(warning.kind).inserted { report(warning) }
     }
 }
 
