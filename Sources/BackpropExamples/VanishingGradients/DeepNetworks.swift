@@ -35,7 +35,7 @@ public enum DeepNetwork: String, CaseIterable, Sendable {
     /// A network of `depth` linear layers: `inputSize` → `width`, then `depth − 2` hidden
     /// layers `width` → `width`, then `width` → `outputSize` logits, built with `seed`.
     public func makeModel(depth: Int, width: Int, inputSize: Int, outputSize: Int, seed: UInt64) -> Sequential<Float> {
-        precondition(depth >= 2, "DeepNetwork: depth must be at least 2, but is \(depth)")
+        require(depth >= 2, "DeepNetwork: depth must be at least 2, but is \(depth)")
         return withRandomSeed(seed) {
             var layers: [any Layer<Float>] = [hiddenLayer(inputSize, width)]
             layers += activation(width: width)
@@ -87,7 +87,7 @@ public struct ResidualBlock<Scalar: TensorScalar>: Layer {
 ///   - scale: the factor over Kaiming's standard deviation.
 public func makeLargeInitNetwork(depth: Int, width: Int, inputSize: Int, outputSize: Int, scale: Float,
                                  seed: UInt64) -> Sequential<Float> {
-    precondition(depth >= 2, "makeLargeInitNetwork: depth must be at least 2, but is \(depth)")
+    require(depth >= 2, "makeLargeInitNetwork: depth must be at least 2, but is \(depth)")
     return withRandomSeed(seed) {
         func dense(_ input: Int, _ output: Int) -> Linear<Float> {
             let deviation = scale * (2 / Float(input)).squareRoot()
