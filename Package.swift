@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// The example programs, each run as `swift run -c release NAME`.
-let examples = ["xor", "regression", "spirals", "digits", "names", "hessian", "custom-op", "graph", "overfitting"]
+let examples = ["xor", "regression", "spirals", "digits", "names", "hessian", "custom-op", "graph", "overfitting", "learning-rate"]
 
 let package = Package(
     name: "Backprop",
