@@ -107,7 +107,7 @@ for run in runs {
 
 // 3. Three batch sizes at the suggested rate.
 let batchEpochs = options.integer("batch-epochs")!
-let batchSizes = [1, options.batchSize, training.count]
+let batchSizes = [1, options.batchSize, training.count].reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
 print("\n3. \(batchEpochs) epochs at rate \(short(suggestion)) with batches of \(batchSizes.map(String.init).joined(separator: ", "))")
 var batchRuns: [BatchSizeRun] = []
 for size in batchSizes {
