@@ -2,7 +2,8 @@
 import PackageDescription
 
 /// The example programs, each run as `swift run -c release NAME`.
-let examples = ["xor", "regression", "spirals", "digits", "names", "hessian", "custom-op", "graph", "vanishing-gradients"]
+let examples = ["xor", "regression", "spirals", "digits", "names", "hessian", "custom-op", "graph", "vanishing-gradients",
+                "overfitting", "learning-rate"]
 
 let package = Package(
     name: "Backprop",

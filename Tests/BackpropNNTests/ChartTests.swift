@@ -168,6 +168,19 @@ private func parsed(_ svg: String, sourceLocation: SourceLocation = #_sourceLoca
         #expect(["0", "5", "10", "15", "20"].allSatisfy(svg.texts.contains))
     }
 
+    @Test func logarithmicXPlacesDecadesEvenlyAndSkipsNonPositiveX() {
+        var chart = Chart(title: "Range test", xLabel: "learning rate", yLabel: "loss", logarithmicX: true)
+        chart.addScatter("loss", x: [1e-6, 1e-4, 1e-2, 1, 0, -1], y: [3, 2, 1, 4, 5, 6])
+        let svg = parsed(chart.svg())
+        #expect(chart.scales().x.isLogarithmic && !chart.scales().y.isLogarithmic)
+        #expect(["1e-6", "0.0001", "0.01", "1"].allSatisfy(svg.texts.contains))
+        // x ≤ 0 cannot be placed: four circles, at equal steps of two decades.
+        let centres = svg.elements(named: "circle").compactMap { $0.attributes["cx"].flatMap(Double.init) }
+        #expect(centres.count == 4)
+        let gaps = zip(centres.dropFirst(), centres).map { $0 - $1 }
+        #expect(gaps.allSatisfy { abs($0 - gaps[0]) < 0.02 && $0 > 0 }, "\(centres)")
+    }
+
     @Test func scatterDrawsOneCirclePerPointOverRegions() {
         var chart = Chart(title: "Blobs")
         for k in 0..<3 {

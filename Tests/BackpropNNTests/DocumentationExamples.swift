@@ -152,9 +152,9 @@ import Testing
         print(sweep.suggestion!)                          // about 0.27: a tenth of the rate at the lowest smoothed loss
         optimizer.learningRate = sweep.suggestion!
 
-        var chart = Chart(title: "Learning-rate range test", xLabel: "log₁₀ learning rate", yLabel: "smoothed loss",
-                          logarithmicY: true)
-        chart.addLine("loss", x: sweep.learningRates.map { log10(Double($0)) }, y: sweep.smoothedLosses.map(Double.init))
+        var chart = Chart(title: "Learning-rate range test", xLabel: "learning rate", yLabel: "smoothed loss",
+                          logarithmicX: true, logarithmicY: true)
+        chart.addLine("loss", x: sweep.learningRates.map(Double.init), y: sweep.smoothedLosses.map(Double.init))
         try chart.write(to: FileManager.default.temporaryDirectory.appendingPathComponent("range-test.svg").path)
         // end doc
         #expect(sweep.diverged && sweep.learningRates.count == 95)

@@ -71,18 +71,18 @@ extension Chart {
     func scales() -> (x: AxisScale, y: AxisScale) {
         var xs: [Double] = [], ys: [Double] = []
         for s in series {
-            for (x, y) in zip(s.x, s.y) where x.isFinite && y.isFinite && (!logarithmicY || y > 0) {
+            for (x, y) in zip(s.x, s.y) where x.isFinite && y.isFinite && (!logarithmicX || x > 0) && (!logarithmicY || y > 0) {
                 xs.append(x)
                 ys.append(y)
             }
         }
-        let fixedX = regions.map(\.x), fixedY = regions.map(\.y)
-        let xScale = AxisScale.linear(covering: xs, fixed: fixedX)
-        if logarithmicY {
-            if let fixedY { ys += [fixedY.lowerBound, fixedY.upperBound] }
-            return (xScale, AxisScale.logarithmic(covering: ys))
+        /// A logarithmic axis also covers a fixed domain's ends; a linear one takes it as exact.
+        func scale(_ values: [Double], fixed: ClosedRange<Double>?, logarithmic: Bool) -> AxisScale {
+            guard logarithmic else { return AxisScale.linear(covering: values, fixed: fixed) }
+            return AxisScale.logarithmic(covering: values + (fixed.map { [$0.lowerBound, $0.upperBound] } ?? []))
         }
-        return (xScale, AxisScale.linear(covering: ys, fixed: fixedY))
+        return (scale(xs, fixed: regions.map(\.x), logarithmic: logarithmicX),
+                scale(ys, fixed: regions.map(\.y), logarithmic: logarithmicY))
     }
 
     private func hasDrawableData(in area: PlotArea) -> Bool {

@@ -1,5 +1,5 @@
 /// An x-y chart, written as SVG: lines (solid or dashed), scatter plots, and pale
-/// class-coloured regions under them, on linear or logarithmic y.
+/// class-coloured regions under them, on linear or logarithmic axes.
 ///
 /// Series take palette colours in the order they are added; a region of class k takes
 /// the k-th colour, so class k's scatter, added k-th, matches its region. Values that
@@ -19,6 +19,8 @@ public struct Chart: ChartPanel, Sendable {
     public var xLabel: String
     /// The label beside the y axis.
     public var yLabel: String
+    /// Whether the x axis is logarithmic (base 10), e.g. for a learning rate.
+    public var logarithmicX: Bool
     /// Whether the y axis is logarithmic (base 10).
     public var logarithmicY: Bool
 
@@ -45,11 +47,14 @@ public struct Chart: ChartPanel, Sendable {
     ///   - title: The title above the plot.
     ///   - xLabel: The label under the x axis.
     ///   - yLabel: The label beside the y axis.
-    ///   - logarithmicY: Whether the y axis is logarithmic; values ≤ 0 are then skipped.
-    public init(title: String, xLabel: String = "", yLabel: String = "", logarithmicY: Bool = false) {
+    ///   - logarithmicX: Whether the x axis is logarithmic; points with x ≤ 0 are then skipped.
+    ///   - logarithmicY: Whether the y axis is logarithmic; points with y ≤ 0 are then skipped.
+    public init(title: String, xLabel: String = "", yLabel: String = "", logarithmicX: Bool = false,
+                logarithmicY: Bool = false) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
+        self.logarithmicX = logarithmicX
         self.logarithmicY = logarithmicY
     }
 

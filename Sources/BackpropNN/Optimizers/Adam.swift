@@ -73,6 +73,9 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
     }
 
     /// Updates the moments with `gradient` and steps `parameter` along them, with bias correction.
+    /// Specialised: `update` is dispatched dynamically, so `step()`'s specialisation does not reach here.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     final func moveAlongMoments(_ parameter: Variable<Scalar>, gradient: Tensor<Scalar>, state: inout ParameterState<Scalar>) {
         let t = advanceStep(&state)
         let (beta1, beta2, epsilon) = (beta1, beta2, epsilon)
