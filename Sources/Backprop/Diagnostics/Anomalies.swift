@@ -55,8 +55,10 @@ public struct NumericalAnomaly: Error, CustomStringConvertible, Sendable {
 public func detectingAnomalies<R>(_ body: () throws -> R) throws -> R {
     let detector = AnomalyDetector()
     var mode = GradientMode.current
-    mode.anomalies = detector
-    let result = try GradientMode.$current.withValue(mode, operation: body)
+    mode.detectsAnomalies = true
+    let result = try GradientMode.$anomalies.withValue(detector) {
+        try GradientMode.$current.withValue(mode, operation: body)
+    }
     if let anomaly = detector.first { throw anomaly }
     return result
 }

@@ -1,18 +1,26 @@
 /// Whether operations record onto the tape, and whether they are checked for anomalies, per thread or task.
+///
+/// A plain pair of flags, read once by every recorded op: a trivial value is copied out of
+/// task-local storage without reference counting. The collector of ``detectingAnomalies(_:)``
+/// lives in a task-local of its own, read only when `detectsAnomalies` says it is there.
 struct GradientMode: Sendable {
     /// Whether operations whose inputs require a gradient are recorded.
     var isRecording = true
-    /// The collector of ``detectingAnomalies(_:)``, inside its scope; nil elsewhere, so a recorded
-    /// op's one read of the mode costs the same with or without the feature.
-    var anomalies: AnomalyDetector?
+    /// Whether ``anomalies`` holds a collector: inside ``detectingAnomalies(_:)``.
+    var detectsAnomalies = false
 
     /// On by default, unchecked. A task-local value: changing it affects only the current
-    /// task or thread and the work it starts, never the whole process. One value rather than
-    /// two, so that recording an op reads the task-local storage once.
+    /// task or thread and the work it starts, never the whole process.
     @TaskLocal static var current = GradientMode()
+
+    /// The collector of the innermost ``detectingAnomalies(_:)`` scope.
+    @TaskLocal static var anomalies: AnomalyDetector?
 
     /// Whether operations on the current thread or task are being recorded.
     static var isRecording: Bool { current.isRecording }
+
+    /// The collector of anomalies, inside a ``detectingAnomalies(_:)`` scope; nil elsewhere.
+    var anomalyDetector: AnomalyDetector? { detectsAnomalies ? Self.anomalies : nil }
 
     /// Runs `body` with recording on or off, keeping the rest of the mode.
     static func withRecording<R>(_ isRecording: Bool, _ body: () throws -> R) rethrows -> R {

@@ -40,14 +40,6 @@ public final class HookHandle {
 }
 
 extension Variable {
-    /// This node's annotations, made on first use.
-    var madeAnnotations: NodeAnnotations<Scalar> {
-        if let annotations { return annotations }
-        let made = NodeAnnotations<Scalar>()
-        annotations = made
-        return made
-    }
-
     /// Keeps this intermediate variable's gradient: each `backward()` through it adds ∂L/∂self to ``grad``.
     ///
     /// A leaf's gradient is kept anyway. As in PyTorch, ``gradients(of:wrt:seed:createGraph:retainGraph:)``

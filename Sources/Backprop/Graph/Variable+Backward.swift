@@ -56,7 +56,7 @@ extension Variable {
     /// the scalar fast path of `Variable+ScalarSweep.swift`, at the two lines marked so.
     func sweep(seed: Variable, targets: [Variable], createGraph: Bool, retainGraph: Bool,
                fillsRetainedGrads: Bool = false) -> [(Variable, Variable)] {
-        let anomalies = GradientMode.current.anomalies
+        let anomalies = GradientMode.current.anomalyDetector
         let backwardCall = anomalies == nil ? nil : CallSite.capture()
         // Inside detectingAnomalies every VJP runs on variables, so that each gradient is checked.
         var sums = GradientSums<Scalar>(keepsNumbers: !createGraph && anomalies == nil)

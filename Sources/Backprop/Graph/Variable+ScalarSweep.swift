@@ -36,8 +36,7 @@ extension GradientSums {
                                  unless isTarget: (Variable<Scalar>) -> Bool) -> Bool {
         reference._withUnsafeGuaranteedRef { node in
             guard node.isRecorded, node.pending.hasNumber, node.pending.variable == nil,
-                  let rule = node.scalarVJP, node.annotations == nil, !isTarget(node) else { return false }
-            node.checkSavedValues()
+                  let rule = node.scalarVJP, !node.hasAnnotations, !isTarget(node) else { return false }
             node.pending.hasNumber = false
             propagate(node.pending.number, from: node, through: rule)
             return true
@@ -50,8 +49,13 @@ extension GradientSums {
     private mutating func propagate(_ upstream: Scalar, from node: Variable<Scalar>, through rule: Variable<Scalar>.ScalarVJP) {
         let x = node.unretainedInput(0)
         let y = node.inputCount > 1 ? node.unretainedInput(1) : nil
-        let xValue = x._withUnsafeGuaranteedRef { $0.value.scalar }
-        let yValue = y?._withUnsafeGuaranteedRef { $0.value.scalar } ?? 0
+        let (xValue, xVersion) = x._withUnsafeGuaranteedRef { ($0.value.scalar, $0.version) }
+        let (yValue, yVersion) = y?._withUnsafeGuaranteedRef { ($0.value.scalar, $0.version) } ?? (0, 0)
+        // The plain sweep's check of saved values, on the numbers already read: a scalar op has at most two inputs.
+        if node.savesValues && (xVersion != node.savedVersions.first || yVersion != node.savedVersions.second
+                                || node.version != 0) {
+            node.checkSavedValues()
+        }
         let (dx, dy) = rule(Number(upstream), Number(node.value.scalar), Number(xValue), Number(yValue))
         x._withUnsafeGuaranteedRef { if $0.requiresGrad { add(dx.value, to: $0) } }
         y?._withUnsafeGuaranteedRef { if $0.requiresGrad { add(dy.value, to: $0) } }

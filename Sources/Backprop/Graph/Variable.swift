@@ -68,11 +68,26 @@ public final class Variable<Scalar: TensorScalar> {
     /// does not), and the inputs' ``version`` counts when it was recorded: the first two, and
     /// the sum of the rest (counts only grow, so a changed one changes the sum).
     @exclusivity(unchecked) private(set) var savesValues = false
-    @exclusivity(unchecked) private var savedVersions: (first: UInt32, second: UInt32, later: UInt32) = (0, 0, 0)
+    @exclusivity(unchecked) private(set) var savedVersions: (first: UInt32, second: UInt32, later: UInt32) = (0, 0, 0)
 
     /// What hooks, ``retainGrad()`` and ``detectingAnomalies(_:)`` attach to this node; nil for
-    /// almost every node, so that the features cost one field.
-    @exclusivity(unchecked) var annotations: NodeAnnotations<Scalar>?
+    /// almost every node. Held by an unmanaged reference, a plain field that `deinit` releases by
+    /// hand when set: a managed optional would cost every node a release call as it dies.
+    @exclusivity(unchecked) private var annotationsReference: Unmanaged<NodeAnnotations<Scalar>>?
+
+    /// This node's annotations, if any were attached.
+    var annotations: NodeAnnotations<Scalar>? { annotationsReference?.takeUnretainedValue() }
+
+    /// Whether annotations were attached: read by the scalar fast path, which they turn off.
+    var hasAnnotations: Bool { annotationsReference != nil }
+
+    /// This node's annotations, made on first use.
+    var madeAnnotations: NodeAnnotations<Scalar> {
+        if let annotations { return annotations }
+        let made = NodeAnnotations<Scalar>()
+        annotationsReference = .passRetained(made)
+        return made
+    }
 
     /// Scratch space of the backward sweep, used in a recorded node only: the gradient summed
     /// so far, and a visit mark. A leaf may be shared by graphs that other threads sweep, so a
@@ -145,7 +160,7 @@ public final class Variable<Scalar: TensorScalar> {
             requiresGrad = true
             if savesValues {
                 self.savesValues = true
-                savedVersions = (x.version, y?.version ?? 0, later.reduce(0) { $0 &+ $1.version })
+                savedVersions = (x.version, y?.version ?? 0, later.isEmpty ? 0 : later.reduce(0) { $0 &+ $1.version })
             }
             self.op = op
             firstInput = x
@@ -156,7 +171,7 @@ public final class Variable<Scalar: TensorScalar> {
             let isScalar = value.count == 1 && later.isEmpty && x.value.count == 1 && (y?.value.count ?? 1) == 1
             self.scalarVJP = isScalar ? scalarVJP : nil
             isRecorded = true
-            if let anomalies = mode.anomalies { anomalies.checkForward(self) }
+            if mode.detectsAnomalies { mode.anomalyDetector?.checkForward(self) }
         } else {
             requiresGrad = false
         }
@@ -173,6 +188,7 @@ public final class Variable<Scalar: TensorScalar> {
     /// Frees the graph behind this node iteratively: releasing a 100,000-op
     /// chain by recursive deinitialization would overflow the stack.
     deinit {
+        annotationsReference?.release()
         guard isRecorded else { return }
         var pending = inputs
         releaseRecord()
