@@ -52,8 +52,11 @@ extension Variable {
     /// and each of `targets` (leaf or not), in visiting order.
     ///
     /// Nodes are visited in reverse topological order, so a node's gradient is complete,
-    /// summed over all its users, when its VJP receives it. A first-order sweep also takes
-    /// the scalar fast path of `Variable+ScalarSweep.swift`, at the two lines marked so.
+    /// summed over all its users, when its VJP receives it. On the way, a node's hooks see the
+    /// gradient (and a `backward()`, `fillsRetainedGrads`, keeps it if asked), the values its VJP
+    /// reads are checked against those it was recorded with, and inside `detectingAnomalies`
+    /// the gradients it returns are checked. A first-order sweep also takes the scalar fast
+    /// path of `Variable+ScalarSweep.swift`, at the two lines marked so.
     func sweep(seed: Variable, targets: [Variable], createGraph: Bool, retainGraph: Bool,
                fillsRetainedGrads: Bool = false) -> [(Variable, Variable)] {
         let anomalies = GradientMode.current.anomalyDetector
