@@ -10,12 +10,21 @@ public enum Reduction: Sendable {
     case sum
     /// No reduction: one loss per element (per sample for the class losses).
     case none
+    /// The total divided by the batch size, the length of the first axis of the unreduced losses
+    /// (1 for a scalar): PyTorch's `kl_div(reduction="batchmean")`, the default of ``klDivergence(logProbabilities:targets:reduction:)``.
+    ///
+    /// PyTorch allows it only for `kl_div`; here every loss accepts it with this one meaning. For the
+    /// losses with one value per sample (``crossEntropy(logits:labels:labelSmoothing:reduction:)``, the margin
+    /// losses on `[N, D]` inputs) it equals `.mean`; for element-wise losses on `[N, …]` it is the
+    /// per-sample total averaged over the batch.
+    case batchMean
 
     func apply<S: TensorScalar>(_ losses: Variable<S>) -> Variable<S> {
         switch self {
         case .mean: return losses.mean()
         case .sum: return losses.sum()
         case .none: return losses
+        case .batchMean: return losses.sum() / S(Swift.max(losses.shape.first ?? 1, 1))
         }
     }
 }
@@ -67,6 +76,35 @@ public func binaryCrossEntropy<S: TensorScalar>(logits: Variable<S>, targets: Va
                                                 reduction: Reduction = .mean) -> Variable<S> {
     checkSameShape("binaryCrossEntropy", logits, targets)
     return reduction.apply(softplus(logits) - logits * targets)
+}
+
+/// Binary cross-entropy on probabilities, as PyTorch's `binary_cross_entropy`:
+/// `reduce(−(t·max(log p, −100) + (1 − t)·max(log(1 − p), −100)))`.
+///
+/// The logarithms are clamped at −100, as in PyTorch, so a probability of exactly 0 or 1 gives a
+/// finite loss (at most 100 per element). Prefer ``binaryCrossEntropy(logits:targets:reduction:)``, which
+/// is stable for any score. The gradient is that of this formula: where a logarithm is clamped
+/// (p ≤ e⁻¹⁰⁰, or 1 − p ≤ e⁻¹⁰⁰) its term contributes 0, where PyTorch's own backward
+/// gives `(p − t) / max(p·(1 − p), 10⁻¹²)`; the two agree for 0 < p < 1 away from those ends.
+///
+/// - Parameters:
+///   - probabilities: `p` in [0, 1], any shape.
+///   - targets: `t` in [0, 1], shaped like `probabilities`.
+@specialized(where S == Float)
+@specialized(where S == Double)
+public func binaryCrossEntropy<S: TensorScalar>(probabilities: Variable<S>, targets: Variable<S>,
+                                                reduction: Reduction = .mean) -> Variable<S> {
+    checkSameShape("binaryCrossEntropy", probabilities, targets)
+    let logP = clampedLog(probabilities), logNotP = clampedLog(1 - probabilities)
+    return reduction.apply(-(targets * logP + (1 - targets) * logNotP))
+}
+
+/// max(log x, −100), differentiable everywhere: the clamped elements pass no gradient (and no 0/0 from log's VJP).
+private func clampedLog<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
+    let floor = Tensor(S(-100))
+    let inside = x.value.isGreater(than: exp(floor))
+    let safe = which(inside, x, Variable(Tensor(S(1))))
+    return which(inside, log(safe), Variable(floor))
 }
 
 /// Softmax cross-entropy with integer class labels: `reduce(logSumExp(z) − z[label])` per sample.
