@@ -14,9 +14,9 @@ public enum Reduction: Sendable {
     /// (1 for a scalar): PyTorch's `kl_div(reduction="batchmean")`, the default of ``klDivergence(logProbabilities:targets:reduction:)``.
     ///
     /// PyTorch allows it only for `kl_div`; here every loss accepts it with this one meaning. For the
-    /// losses with one value per sample (``crossEntropy(logits:labels:labelSmoothing:reduction:)``, the margin
-    /// losses on `[N, D]` inputs) it equals `.mean`; for element-wise losses on `[N, …]` it is the
-    /// per-sample total averaged over the batch.
+    /// losses with one value per sample (``crossEntropy(logits:labels:weights:ignoreIndex:labelSmoothing:reduction:)``
+    /// on `[N, C]` logits without weights or ignored labels, the margin losses on `[N, D]` inputs) it equals
+    /// `.mean`; for element-wise losses on `[N, …]` it is the per-sample total averaged over the batch.
     case batchMean
 
     func apply<S: TensorScalar>(_ losses: Variable<S>) -> Variable<S> {
@@ -105,66 +105,4 @@ private func clampedLog<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     let inside = x.value.isGreater(than: exp(floor))
     let safe = which(inside, x, Variable(Tensor(S(1))))
     return which(inside, log(safe), Variable(floor))
-}
-
-/// Softmax cross-entropy with integer class labels: `reduce(logSumExp(z) − z[label])` per sample.
-///
-/// With `labelSmoothing` ε the target is `(1 − ε)·onehot + ε/C`, as in PyTorch:
-/// the loss becomes `(1 − ε)·nll + ε·mean_c(−log p_c)`.
-///
-/// - Parameters:
-///   - logits: `[N, C]` raw scores.
-///   - labels: `N` class indices in `0..<C`.
-@specialized(where S == Float)
-@specialized(where S == Double)
-public func crossEntropy<S: TensorScalar>(logits: Variable<S>, labels: [Int], labelSmoothing: S = 0,
-                                          reduction: Reduction = .mean) -> Variable<S> {
-    require(logits.shape.count == 2 && logits.shape[0] == labels.count,
-            "crossEntropy: logits \(logits.shape) are not [N, C] for \(labels.count) labels")
-    let logProbabilities = logSoftmax(logits, axis: 1)
-    return negativeLogLikelihood(logProbabilities: logProbabilities, labels: labels, labelSmoothing: labelSmoothing,
-                                 reduction: reduction, name: "crossEntropy")
-}
-
-/// Softmax cross-entropy with a label tensor `[N]`; see ``crossEntropy(logits:labels:labelSmoothing:reduction:)``.
-@specialized(where S == Float)
-@specialized(where S == Double)
-public func crossEntropy<S: TensorScalar>(logits: Variable<S>, labels: Tensor<Int>, labelSmoothing: S = 0,
-                                          reduction: Reduction = .mean) -> Variable<S> {
-    require(labels.rank == 1, "crossEntropy: labels of shape \(labels.shape) are not [N]")
-    return crossEntropy(logits: logits, labels: labels.scalars, labelSmoothing: labelSmoothing, reduction: reduction)
-}
-
-/// The negative log-likelihood of integer labels under log-probabilities `[N, C]`:
-/// `reduce(−logProbabilities[i, label_i])`.
-@specialized(where S == Float)
-@specialized(where S == Double)
-public func negativeLogLikelihood<S: TensorScalar>(logProbabilities: Variable<S>, labels: [Int],
-                                                   reduction: Reduction = .mean) -> Variable<S> {
-    negativeLogLikelihood(logProbabilities: logProbabilities, labels: labels, labelSmoothing: 0,
-                          reduction: reduction, name: "negativeLogLikelihood")
-}
-
-/// The negative log-likelihood of a label tensor `[N]` under log-probabilities `[N, C]`.
-@specialized(where S == Float)
-@specialized(where S == Double)
-public func negativeLogLikelihood<S: TensorScalar>(logProbabilities: Variable<S>, labels: Tensor<Int>,
-                                                   reduction: Reduction = .mean) -> Variable<S> {
-    require(labels.rank == 1, "negativeLogLikelihood: labels of shape \(labels.shape) are not [N]")
-    return negativeLogLikelihood(logProbabilities: logProbabilities, labels: labels.scalars, reduction: reduction)
-}
-
-private func negativeLogLikelihood<S: TensorScalar>(logProbabilities: Variable<S>, labels: [Int], labelSmoothing: S,
-                                                    reduction: Reduction, name: String) -> Variable<S> {
-    require(logProbabilities.shape.count == 2 && logProbabilities.shape[0] == labels.count,
-            "\(name): log-probabilities \(logProbabilities.shape) are not [N, C] for \(labels.count) labels")
-    let classes = logProbabilities.shape[1]
-    if let bad = labels.first(where: { $0 < 0 || $0 >= classes }) {
-        programmerError("\(name): label \(bad) is outside 0..<\(classes)")
-    }
-    var losses = -logProbabilities.picking(labels, axis: 1)
-    if labelSmoothing > 0 {
-        losses = losses * (1 - labelSmoothing) - logProbabilities.mean(axis: 1) * labelSmoothing
-    }
-    return reduction.apply(losses)
 }
