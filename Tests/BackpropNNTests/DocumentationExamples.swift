@@ -125,6 +125,29 @@ import Testing
         #expect(zip(predicted, check.labels).filter { $0 == $1 }.count >= validation.count * 9 / 10)
     }
 
+    @Test func trainingClassLosses() {
+        // doc: Docs/Training.md
+        // Per-pixel classes: logits [N, C, H, W], labels [N, H, W]; label 255 marks pixels to skip.
+        let logits = Variable(Tensor<Double>.uniform([2, 3, 4, 4], low: -2, high: 2, seed: 1), requiresGrad: true)
+        let labels = Tensor<Int>(shape: [2, 4, 4], scalars: (0..<32).map { $0 % 5 == 0 ? 255 : $0 % 3 })
+        let loss = crossEntropy(logits: logits, labels: labels, weights: Tensor([1, 2, 0.5]), ignoreIndex: 255,
+                                labelSmoothing: 0.1)
+        loss.backward()  // the skipped pixels get zero gradients
+        // end doc
+        let kept = labels.scalars.filter { $0 != 255 }
+        let totalWeight = kept.map { [1, 2, 0.5][$0] }.reduce(0, +)
+        let perPixel = crossEntropy(logits: logits, labels: labels, weights: Tensor([1, 2, 0.5]), ignoreIndex: 255,
+                                    labelSmoothing: 0.1, reduction: .none)
+        #expect(perPixel.shape == [2, 4, 4])
+        expectClose(loss.scalar, perPixel.value.sum().scalar / totalWeight, tolerance: 1e-14)
+        // Each pixel's gradient over the classes: zero exactly where the label is 255.
+        let gradient = logits.grad!.permuted([0, 2, 3, 1]).reshaped([32, 3])
+        for (i, label) in labels.scalars.enumerated() {
+            let skipped = (0..<3).allSatisfy { gradient[i, $0] == 0 }
+            #expect(skipped == (label == 255), "pixel \(i), label \(label)")
+        }
+    }
+
     @Test func trainingSchedule() {
         // doc: Docs/Training.md
         let weights = Variable(Tensor<Double>.zeros([4]), requiresGrad: true)
