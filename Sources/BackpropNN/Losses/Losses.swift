@@ -8,7 +8,7 @@ public enum Reduction: Sendable {
     case mean
     /// The total.
     case sum
-    /// No reduction: one loss per element (per sample for the class losses).
+    /// No reduction: one loss per element (per target for the class losses).
     case none
     /// The total divided by the batch size, the length of the first axis of the unreduced losses
     /// (1 for a scalar): PyTorch's `kl_div(reduction="batchmean")`, the default of ``klDivergence(logProbabilities:targets:reduction:)``.
