@@ -159,6 +159,22 @@ import Testing
         #expect(sgd.learningRate == 0.025)
     }
 
+    @Test func trainingWarmupThenCosine() {
+        // doc: Docs/Training.md
+        let weights = Variable(Tensor<Double>.zeros([4]), requiresGrad: true)
+        let sgd = SGD(parameters: [weights], learningRate: 0.1)
+        let warmup = LinearWarmup(optimizer: sgd, warmupSteps: 5, startFactor: 0.1)
+        let cosine = CosineAnnealingLR(optimizer: sgd, maximumSteps: 15, minimumLearningRate: 0.001)
+        let schedule = SequentialLR(optimizer: sgd, schedules: [warmup, cosine], milestones: [5])
+        for _ in 0..<5 { schedule.step() }
+        print(sgd.learningRate)  // 0.1: warmed up from 0.01; the cosine takes over from here
+        for _ in 0..<15 { schedule.step() }
+        print(sgd.learningRate)  // 0.001, the cosine's minimum
+        // end doc
+        #expect(Swift.abs(sgd.learningRate - 0.001) < 1e-15)
+        #expect(Swift.abs(schedule.learningRate(atStep: 5) - 0.1) < 1e-15 && Swift.abs(schedule.learningRate(atStep: 0) - 0.01) < 1e-15)
+    }
+
     @Test func trainingLearningRateFinder() throws {
         // doc: Docs/Training.md
         // Sweep the learning rate of a linear regression, chart the curve, and take the suggestion.

@@ -50,7 +50,10 @@ extension Module {
             training.learningRate = optimizer.learningRate
         }
         for (name, generator) in namedGenerators() { training.generatorStates[name] = generator.state }
-        training.scheduleStep = schedule?.currentStep
+        if let state = schedule?.state() {
+            training.scheduleStep = state.step
+            training.scheduleValues = state.values
+        }
         training.loaderState = loader?.shuffleState
         training.scopeState = RandomScope.generatorState
         training.epoch = epoch
@@ -126,6 +129,14 @@ extension Module {
             let missingState = missingTrainingState(training, schedule: schedule, loader: loader)
             guard missingState.isEmpty else { throw CheckpointError.missingState(url, names: missingState) }
         }
+        let scheduleState = training.scheduleStep.map { ScheduleState(step: $0, values: training.scheduleValues) }
+        if let schedule, let scheduleState {
+            do {
+                try schedule.check(scheduleState)     // before anything changes
+            } catch {
+                throw CheckpointError.invalidState(url, name: TrainingStateKey.scheduleStep, reason: "\(error)")
+            }
+        }
         if let optimizer, let state {
             do {
                 try optimizer.load(state)         // first: it may still refuse, and then changes nothing
@@ -136,7 +147,7 @@ extension Module {
         for case let (parameter, value?) in parameters { parameter.value = value }
         for case let (buffer, value?) in buffers { buffer.value = value }
         for case let (generator, value?) in generators { generator.state = value }
-        if let schedule, let step = training.scheduleStep { schedule.restore(step: step) }
+        if let schedule, let scheduleState { try? schedule.load(scheduleState) }   // checked above
         if let optimizer, let rate = training.learningRate { optimizer.learningRate = rate }
         if let loader, let value = training.loaderState { loader.shuffleState = value }
         if let value = training.scopeState { RandomScope.restoreGeneratorState(value) }

@@ -10,6 +10,7 @@ import Foundation
 ///     "epoch": "3"
 ///     "optimizer.learning_rate": "0.05"
 ///     "schedule.step": "3"
+///     "schedule.<name>": "0.5"                 each other number of the schedule's state, by name
 ///     "rng.loader": "…"                        the loader's shuffle state
 ///     "rng.scope": "…"                         the withRandomSeed scope's generator
 ///     "rng.module.<name>": "…"                 each of the module's generators, by dotted name
@@ -19,6 +20,8 @@ struct TrainingState<Scalar: TensorScalar> {
     var epoch: Int?
     var learningRate: Scalar?
     var scheduleStep: Int?
+    /// The schedule's state besides its step (``ScheduleState/values``), by name.
+    var scheduleValues: [String: Scalar] = [:]
     var loaderState: UInt64?
     var scopeState: UInt64?
     /// The module's generators' states, by dotted name.
@@ -45,6 +48,9 @@ struct TrainingState<Scalar: TensorScalar> {
         scheduleStep = try value(Key.scheduleStep, { Int($0).flatMap { $0 >= 0 ? $0 : nil } }, "a non-negative integer")
         loaderState = try value(Key.loader, { UInt64($0) }, word)
         scopeState = try value(Key.scope, { UInt64($0) }, word)
+        for key in metadata.keys.sorted() where key.hasPrefix(Key.schedulePrefix) && key != Key.scheduleStep {
+            scheduleValues[String(key.dropFirst(Key.schedulePrefix.count))] = try value(key, { Scalar($0) }, "a number")
+        }
         for key in metadata.keys.sorted() where key.hasPrefix(Key.generatorPrefix) {
             generatorStates[String(key.dropFirst(Key.generatorPrefix.count))] = try value(key, { UInt64($0) }, word)
         }
@@ -58,6 +64,7 @@ struct TrainingState<Scalar: TensorScalar> {
         result[Key.scheduleStep] = scheduleStep.map(String.init)
         result[Key.loader] = loaderState.map(String.init)
         result[Key.scope] = scopeState.map(String.init)
+        for (name, value) in scheduleValues { result[Key.schedulePrefix + name] = "\(value)" }
         for (name, state) in generatorStates { result[Key.generator(name)] = String(state) }
         return result
     }
@@ -69,6 +76,7 @@ enum TrainingStateKey {
     static let epoch = "epoch"
     static let learningRate = "optimizer.learning_rate"
     static let scheduleStep = "schedule.step"
+    static let schedulePrefix = "schedule."
     static let loader = "rng.loader"
     static let scope = "rng.scope"
     static let generatorPrefix = "rng.module."

@@ -16,6 +16,8 @@ public final class Adagrad<Scalar: TensorScalar>: Optimizer {
     public let parameters: [Variable<Scalar>]
     /// The step size γ before decay: non-negative; setting NaN or a negative rate stops with a message.
     public var learningRate: Scalar { didSet { requireNonNegative(["learning rate": learningRate], in: "Adagrad") } }
+    /// The learning rate when the first schedule was attached (PyTorch's `initial_lr`), the base rate of every schedule.
+    public var initialLearningRate: Scalar?
     /// The learning-rate decay η.
     public let learningRateDecay: Scalar
     /// The L2 penalty λ added to the gradient.

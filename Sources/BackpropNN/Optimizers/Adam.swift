@@ -18,6 +18,8 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
     public let parameters: [Variable<Scalar>]
     /// The step size γ: non-negative; setting NaN or a negative rate stops with a message.
     public var learningRate: Scalar { didSet { requireNonNegative(["learning rate": learningRate], in: self is AdamW<Scalar> ? "AdamW" : "Adam") } }
+    /// The learning rate when the first schedule was attached (PyTorch's `initial_lr`), the base rate of every schedule.
+    public var initialLearningRate: Scalar?
     /// The decay β₁ of the gradient's running average.
     public let beta1: Scalar
     /// The decay β₂ of the squared gradient's running average.

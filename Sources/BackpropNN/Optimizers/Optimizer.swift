@@ -13,6 +13,15 @@ public protocol Optimizer<Scalar>: AnyObject {
     /// The step size; schedules change it between steps.
     var learningRate: Scalar { get set }
 
+    /// The learning rate when the first schedule was attached, nil before: PyTorch's `initial_lr`.
+    ///
+    /// The first ``LearningRateSchedule`` made on the optimizer records it, and
+    /// every schedule takes it as its base rate γ₀, so a schedule made after
+    /// another starts from the rate you chose, not the one the other left behind.
+    /// The default implementation stores nothing; a schedule on such an optimizer
+    /// takes the current rate as its base. The optimizers here store it.
+    var initialLearningRate: Scalar? { get set }
+
     /// Updates every parameter that has a gradient, outside the graph.
     func step()
 
@@ -26,6 +35,19 @@ public protocol Optimizer<Scalar>: AnyObject {
 extension Optimizer {
     /// Clears the gradient of every parameter.
     public func zeroGrad() { for parameter in parameters { parameter.zeroGrad() } }
+
+    /// Stores nothing: an optimizer without storage for it gives its schedules its current rate as their base.
+    public var initialLearningRate: Scalar? {
+        get { nil }
+        set {}
+    }
+
+    /// ``initialLearningRate``, recorded from the current rate if no schedule has recorded it yet.
+    func recordInitialLearningRate() -> Scalar {
+        if let rate = initialLearningRate { return rate }
+        initialLearningRate = learningRate
+        return learningRate
+    }
 }
 
 /// What an optimizer remembers between steps.

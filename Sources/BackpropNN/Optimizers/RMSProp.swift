@@ -18,6 +18,8 @@ public final class RMSProp<Scalar: TensorScalar>: Optimizer {
     public let parameters: [Variable<Scalar>]
     /// The step size γ: non-negative; setting NaN or a negative rate stops with a message.
     public var learningRate: Scalar { didSet { requireNonNegative(["learning rate": learningRate], in: "RMSProp") } }
+    /// The learning rate when the first schedule was attached (PyTorch's `initial_lr`), the base rate of every schedule.
+    public var initialLearningRate: Scalar?
     /// The smoothing constant α of the running averages.
     public let alpha: Scalar
     /// The ε added to the denominator, for stability.

@@ -17,6 +17,8 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     public let parameters: [Variable<Scalar>]
     /// The step size γ: non-negative; setting NaN or a negative rate stops with a message.
     public var learningRate: Scalar { didSet { requireNonNegative(["learning rate": learningRate], in: "SGD") } }
+    /// The learning rate when the first schedule was attached (PyTorch's `initial_lr`), the base rate of every schedule.
+    public var initialLearningRate: Scalar?
     /// The momentum factor μ; 0 turns momentum off.
     public let momentum: Scalar
     /// The dampening τ of the momentum buffer.

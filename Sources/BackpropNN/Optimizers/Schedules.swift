@@ -2,43 +2,94 @@ import Backprop
 
 /// Changes an optimizer's learning rate as training goes on, as PyTorch's `torch.optim.lr_scheduler` does.
 ///
-/// A schedule reads the optimizer's learning rate once, when it is made, as
-/// its base rate γ₀, and sets the optimizer's rate to its value at step 0.
-/// Each ``step()`` then advances one step (an epoch or a batch, as you call
-/// it) and sets the optimizer's rate to the closed form at the new step, so
-/// rates do not drift however long the run. Call it after the optimizer's
-/// `step()`, as in PyTorch. The subclasses below are the schedules.
+/// Every schedule's base rate γ₀ is the optimizer's ``Optimizer/initialLearningRate``
+/// (PyTorch's `initial_lr`): the rate it had when the first schedule was made
+/// on it, never a rate that another schedule, made or stepped before, left
+/// behind. A schedule sets the optimizer's rate to its value at step 0 when it
+/// is made. Each ``step()`` then advances one step (an epoch or a batch, as you
+/// call it) and sets the optimizer's rate to the closed form at the new step,
+/// so rates do not drift however long the run. Call it after the optimizer's
+/// `step()`, as in PyTorch. ``SequentialLR`` runs schedules one after another;
+/// ``ReduceLROnPlateau``, which follows a metric, has no closed form.
+/// The subclasses are the schedules.
 public class LearningRateSchedule<Scalar: TensorScalar> {
     /// The optimizer whose learning rate this schedule sets.
     public let optimizer: any Optimizer<Scalar>
-    /// γ₀, the optimizer's learning rate when the schedule was made.
+    /// γ₀, the optimizer's initial learning rate.
     public let baseLearningRate: Scalar
     /// The number of times ``step()`` has been called.
-    public private(set) var currentStep = 0
-    private let rule: (Int) -> Scalar
+    public internal(set) var currentStep = 0
+    private let rule: ((Int) -> Scalar)?
 
-    /// Drives `optimizer` by `rule`, which maps a step to its learning rate.
-    init(optimizer: any Optimizer<Scalar>, rule: @escaping (Int) -> Scalar) {
+    /// Drives `optimizer` by `rule`, which maps a step to its learning rate, and sets the rate at step 0;
+    /// with no rule, leaves the rate as it is.
+    init(optimizer: any Optimizer<Scalar>, rule: ((Int) -> Scalar)?) {
         self.optimizer = optimizer
-        baseLearningRate = optimizer.learningRate
+        baseLearningRate = optimizer.recordInitialLearningRate()
         self.rule = rule
-        optimizer.learningRate = rule(0)
+        if let rule { optimizer.learningRate = rule(0) }
     }
 
+    /// Whether the rate at each step has a closed form (every schedule but ``ReduceLROnPlateau``).
+    var hasClosedForm: Bool { rule != nil }
+
     /// The learning rate at step `step`, in closed form.
-    public func learningRate(atStep step: Int) -> Scalar { rule(step) }
+    public func learningRate(atStep step: Int) -> Scalar {
+        guard let rule else {
+            preconditionFailure("\(type(of: self)).learningRate(atStep: \(step)): the rate follows a metric and has no closed form")
+        }
+        return rule(step)
+    }
 
     /// The learning rate at ``currentStep``: the one the optimizer holds.
-    public var learningRate: Scalar { rule(currentStep) }
+    public var learningRate: Scalar { rule.map { $0(currentStep) } ?? optimizer.learningRate }
 
     /// Advances one step and sets the optimizer's learning rate.
     public func step() { restore(step: currentStep + 1) }
 
-    /// Moves to step `step`, saved by a checkpoint, and sets the optimizer's learning rate.
+    /// Moves to step `step` and sets the optimizer's learning rate.
     func restore(step: Int) {
         currentStep = step
         optimizer.learningRate = learningRate
     }
+
+    /// What the schedule needs to resume: its step, and for ``ReduceLROnPlateau`` its counters.
+    public func state() -> ScheduleState<Scalar> { ScheduleState(step: currentStep) }
+
+    /// Resumes from a state saved by ``state()``, setting the optimizer's learning rate as it was.
+    ///
+    /// - Throws: ``ScheduleStateError``, changing nothing, if `state` lacks a value this schedule needs
+    ///   or its step is negative.
+    public func load(_ state: ScheduleState<Scalar>) throws {
+        try check(state)
+        restore(step: state.step)
+    }
+
+    /// Throws ``ScheduleStateError`` if `state` cannot be loaded.
+    func check(_ state: ScheduleState<Scalar>) throws {
+        guard state.step >= 0 else {
+            throw ScheduleStateError("\(type(of: self)): a saved step must be non-negative, but is \(state.step)")
+        }
+    }
+}
+
+/// What a schedule remembers between steps: its step count and, by name, any other numbers.
+public struct ScheduleState<Scalar: TensorScalar>: Equatable, Sendable {
+    /// The number of steps taken.
+    public var step: Int
+    /// Other numbers, such as ``ReduceLROnPlateau``'s `"best"`; empty for the closed-form schedules.
+    public var values: [String: Scalar]
+
+    public init(step: Int, values: [String: Scalar] = [:]) {
+        self.step = step
+        self.values = values
+    }
+}
+
+/// A state that does not fit the schedule it is loaded into.
+public struct ScheduleStateError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Multiplies the learning rate by γ every `stepSize` steps: PyTorch's `StepLR`.
@@ -50,7 +101,7 @@ public final class StepLR<Scalar: TensorScalar>: LearningRateSchedule<Scalar> {
     /// The factor applied at each decay.
     public let gamma: Scalar
 
-    /// Creates a schedule that decays `optimizer`'s current learning rate.
+    /// Creates a schedule that decays `optimizer`'s initial learning rate.
     ///
     /// - Parameters:
     ///   - optimizer: the optimizer to drive.
@@ -59,7 +110,7 @@ public final class StepLR<Scalar: TensorScalar>: LearningRateSchedule<Scalar> {
     public init(optimizer: any Optimizer<Scalar>, stepSize: Int, gamma: Scalar = 0.1) {
         require(stepSize > 0, "StepLR: stepSize must be positive, but is \(stepSize)")
         (self.stepSize, self.gamma) = (stepSize, gamma)
-        let base = optimizer.learningRate
+        let base = optimizer.recordInitialLearningRate()
         super.init(optimizer: optimizer) { step in base * Scalar.pow(gamma, Scalar(step / stepSize)) }
     }
 }
@@ -71,10 +122,10 @@ public final class ExponentialLR<Scalar: TensorScalar>: LearningRateSchedule<Sca
     /// The factor applied at each step.
     public let gamma: Scalar
 
-    /// Creates a schedule that decays `optimizer`'s current learning rate by `gamma` per step.
+    /// Creates a schedule that decays `optimizer`'s initial learning rate by `gamma` per step.
     public init(optimizer: any Optimizer<Scalar>, gamma: Scalar) {
         self.gamma = gamma
-        let base = optimizer.learningRate
+        let base = optimizer.recordInitialLearningRate()
         super.init(optimizer: optimizer) { step in base * Scalar.pow(gamma, Scalar(step)) }
     }
 }
@@ -90,7 +141,7 @@ public final class CosineAnnealingLR<Scalar: TensorScalar>: LearningRateSchedule
     /// η_min, the rate at step T_max.
     public let minimumLearningRate: Scalar
 
-    /// Creates a schedule that anneals `optimizer`'s current learning rate.
+    /// Creates a schedule that anneals `optimizer`'s initial learning rate.
     ///
     /// - Parameters:
     ///   - optimizer: the optimizer to drive.
@@ -99,7 +150,7 @@ public final class CosineAnnealingLR<Scalar: TensorScalar>: LearningRateSchedule
     public init(optimizer: any Optimizer<Scalar>, maximumSteps: Int, minimumLearningRate: Scalar = 0) {
         require(maximumSteps > 0, "CosineAnnealingLR: maximumSteps must be positive, but is \(maximumSteps)")
         (self.maximumSteps, self.minimumLearningRate) = (maximumSteps, minimumLearningRate)
-        let base = optimizer.learningRate
+        let base = optimizer.recordInitialLearningRate()
         super.init(optimizer: optimizer) { step in
             let cosine = Scalar.cos(Scalar.pi * Scalar(step) / Scalar(maximumSteps))
             return minimumLearningRate + (base - minimumLearningRate) * (1 + cosine) / 2
@@ -118,7 +169,7 @@ public final class LinearWarmup<Scalar: TensorScalar>: LearningRateSchedule<Scal
     /// s, the fraction of γ₀ at step 0.
     public let startFactor: Scalar
 
-    /// Creates a warm-up for `optimizer`'s current learning rate, and sets the optimizer's rate to s·γ₀.
+    /// Creates a warm-up for `optimizer`'s initial learning rate, and sets the optimizer's rate to s·γ₀.
     ///
     /// - Parameters:
     ///   - optimizer: the optimizer to drive.
@@ -128,7 +179,7 @@ public final class LinearWarmup<Scalar: TensorScalar>: LearningRateSchedule<Scal
         require(warmupSteps > 0, "LinearWarmup: warmupSteps must be positive, but is \(warmupSteps)")
         require(startFactor > 0 && startFactor <= 1, "LinearWarmup: startFactor must be in (0, 1], but is \(startFactor)")
         (self.warmupSteps, self.startFactor) = (warmupSteps, startFactor)
-        let base = optimizer.learningRate
+        let base = optimizer.recordInitialLearningRate()
         super.init(optimizer: optimizer) { step in
             base * (startFactor + (1 - startFactor) * Scalar(min(step, warmupSteps)) / Scalar(warmupSteps))
         }
