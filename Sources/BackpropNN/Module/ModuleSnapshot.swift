@@ -22,6 +22,7 @@ struct ModuleSnapshot<Scalar: TensorScalar> {
             case .buffer(let buffer): buffers.append((buffer, buffer.value))
             case .mode(let mode): modes.append((mode, mode.isTraining))
             case .generator(let generator): generators.append((generator, generator.state))
+            case .module: break
             }
         }
         var seen = Set(parameters.map { ObjectIdentifier($0.variable) })

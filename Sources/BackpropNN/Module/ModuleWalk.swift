@@ -7,6 +7,8 @@ enum ModuleWalk<Scalar: TensorScalar> {
         case buffer(Buffer<Scalar>)
         case mode(TrainingMode)
         case generator(RandomGenerator)
+        /// A nested module, reported after everything inside it (PyTorch's `apply` order).
+        case module(any Module)
     }
 
     /// Calls `visit` with the dotted path of every item reachable from `root`, in declaration order.
@@ -37,6 +39,7 @@ enum ModuleWalk<Scalar: TensorScalar> {
                 // Guard against cycles through references.
                 guard seen.insert(ObjectIdentifier(value as AnyObject)).inserted else { return }
             }
+            defer { if mirror.displayStyle != .optional, let module = value as? any Module { visit(path.joined(separator: "."), .module(module)) } }
             switch mirror.displayStyle {
             case .optional:
                 if let wrapped = mirror.children.first { descend(wrapped.value, path) }
