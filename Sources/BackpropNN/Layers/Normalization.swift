@@ -158,3 +158,42 @@ public struct GroupNorm<Scalar: TensorScalar>: Layer {
         return normalized * weight.reshaped(channelShape) + bias.reshaped(channelShape)
     }
 }
+
+/// Instance normalisation of `[N, C, H, W]` (or `[C, H, W]`) input, as PyTorch's `nn.InstanceNorm2d`:
+/// each channel of each image normalised over its `H × W` positions,
+/// `y = (x − mean) / √(variance + epsilon)` with the biased variance, then `· weight + bias` per channel if `affine`.
+///
+/// As with PyTorch's defaults (`affine=False`, `track_running_stats=False`), it has no
+/// parameters unless `affine` and keeps no running statistics, so training and evaluation agree.
+public struct InstanceNorm2d<Scalar: TensorScalar>: Layer {
+    /// `[featureCount]`, starting at 1; nil unless `affine`.
+    public let weight: Variable<Scalar>?
+    /// `[featureCount]`, starting at 0; nil unless `affine`.
+    public let bias: Variable<Scalar>?
+    /// The number of channels, C.
+    public let featureCount: Int
+    public let epsilon: Scalar
+
+    public init(featureCount: Int, epsilon: Scalar = 1e-5, affine: Bool = false) {
+        require(featureCount > 0, "InstanceNorm2d: featureCount \(featureCount) must be positive")
+        self.featureCount = featureCount
+        self.epsilon = epsilon
+        weight = affine ? Variable(.ones([featureCount]), requiresGrad: true) : nil
+        bias = affine ? Variable(.zeros([featureCount]), requiresGrad: true) : nil
+    }
+
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
+    public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
+        let rank = input.shape.count
+        require((rank == 3 || rank == 4) && input.shape[rank - 3] == featureCount,
+                "InstanceNorm2d: input \(input.shape) is not [batch, \(featureCount), height, width] or [\(featureCount), height, width]")
+        let positions = input.reshaped(Array(input.shape.dropLast(2)) + [-1])
+        let centered = positions - positions.mean(axis: -1, keepDims: true)
+        let variance = (centered * centered).mean(axis: -1, keepDims: true)
+        var output = (centered / sqrt(variance + epsilon)).reshaped(input.shape)
+        if let weight { output = output * weight.reshaped([featureCount, 1, 1]) }
+        if let bias { output = output + bias.reshaped([featureCount, 1, 1]) }
+        return output
+    }
+}
