@@ -87,6 +87,29 @@ import Testing
         #expect(classifier(Variable(Tensor<Float>.zeros([8, 16]))).shape == [8, 3])
     }
 
+    @Test func buildingModelsStateDictionary() throws {
+        // doc: Docs/BuildingModels.md
+        let model = withRandomSeed(1) {
+            Sequential<Double>(Conv1d(inputChannels: 2, outputChannels: 4, kernelSize: 3, padding: 1), ReLU(),
+                               MaxPool1d(kernelSize: 2), Flatten(), Linear(inputSize: 16, outputSize: 1))
+        }
+        let saved = model.stateDictionary()
+        print(saved.keys.sorted())  // ["0.bias", "0.weight", "4.bias", "4.weight"]
+
+        model.apply { module in     // zero every convolution's weight
+            if let conv = module as? Conv1d<Double> { conv.weight.value = .zeros(conv.weight.shape) }
+        }
+        try model.load(stateDictionary: saved)           // back to the saved weights
+
+        model.layers[0].freeze()                         // train only the rest
+        print(model.parameters().map(\.requiresGrad))    // [false, false, true, true]
+        // end doc
+        #expect(saved.keys.sorted() == ["0.bias", "0.weight", "4.bias", "4.weight"])
+        #expect(model.stateDictionary() == saved)
+        #expect(model.parameters().map { $0.requiresGrad } == [false, false, true, true])
+        #expect(model(Variable(Tensor<Double>.zeros([3, 2, 8]))).shape == [3, 1])
+    }
+
     @Test func trainingLoop() {
         // doc: Docs/Training.md
         // Three Gaussian blobs in 2-d, one class each.
