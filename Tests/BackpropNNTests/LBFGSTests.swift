@@ -47,9 +47,8 @@ struct LBFGSTests {
                 loss.backward()
                 return loss
             }
-            // The same iterations and evaluations, step for step, show the same control flow; the values
-            // drift from PyTorch's by rounding (1e-10 within a step or two, up to ~1e-4 after 80 iterations on this ill-conditioned valley).
-            func near(_ a: Double, _ e: Double) -> Bool { Swift.abs(a - e) <= 1e-3 * Swift.max(1, Swift.abs(e)) }
+            // Exact to rounding, with the same iterations and closure evaluations, step for step.
+            func near(_ a: Double, _ e: Double) -> Bool { Swift.abs(a - e) <= 1e-12 * Swift.max(1, Swift.abs(e)) }
             let close = near(loss.scalar, expected.loss) && near(x.scalar, expected.x) && near(y.scalar, expected.y)
             #expect(close, "\(name), step \(index + 1): loss \(loss.scalar), (\(x.scalar), \(y.scalar)) ≠ \(expected)")
             #expect(optimizer.functionEvaluations == expected.funcEvals, "\(name), step \(index + 1)")
