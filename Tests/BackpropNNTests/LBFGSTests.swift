@@ -56,6 +56,25 @@ struct LBFGSTests {
         }
     }
 
+    @Test func documentationExample() {
+        // doc: Docs/Training.md
+        let x = Variable(Tensor<Double>([-1.5]), requiresGrad: true)
+        let y = Variable(Tensor<Double>([2.0]), requiresGrad: true)
+        let lbfgs = LBFGS(parameters: [x, y], strongWolfe: true)
+        for _ in 0..<3 {
+            lbfgs.step {
+                lbfgs.zeroGrad()
+                let a = 1 - x, b = y - x * x
+                let loss = (a * a + 100 * (b * b)).sum()  // Rosenbrock: minimum 0 at (1, 1)
+                loss.backward()
+                return loss
+            }
+        }
+        print(x.scalar, y.scalar)  // close to 1 1
+        // end doc
+        #expect(Swift.abs(x.scalar - 1) < 1e-5 && Swift.abs(y.scalar - 1) < 1e-5)
+    }
+
     @Test func defaultsAreTorchs() {
         let optimizer = LBFGS(parameters: [Variable(Tensor<Double>([0]), requiresGrad: true)])
         #expect(optimizer.learningRate == 1 && optimizer.maxIterations == 20 && optimizer.maxEvaluations == 25)
