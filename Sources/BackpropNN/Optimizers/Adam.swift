@@ -10,6 +10,7 @@ import Backprop
 ///     θ ← θ − γ/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
 ///
 /// That is θ − γ·m̂/(√v̂ + ε) with the bias-corrected m̂ and v̂, computed in PyTorch's order.
+/// With `amsgrad`, v in the denominator is the largest v so far, kept as `"max_exp_avg_sq"`.
 /// Its state per parameter is `"exp_avg"` (m), `"exp_avg_sq"` (v) and `"step"` (t, a 0-d tensor):
 /// t counts that parameter's own updates, so a parameter without a gradient keeps its t.
 /// For weight decay that does not pass through m and v, use ``AdamW``, a subclass, as in PyTorch.
@@ -28,6 +29,8 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
     public let epsilon: Scalar
     /// The weight decay λ: an L2 term in the gradient here, decoupled in ``AdamW``.
     public let weightDecay: Scalar
+    /// Whether the denominator uses the largest v so far (AMSGrad), kept as `"max_exp_avg_sq"`.
+    public let amsgrad: Bool
     private var states: ParameterStates<Scalar>
 
     /// Creates an Adam optimizer with PyTorch's defaults.
@@ -39,14 +42,15 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
     ///   - beta2: β₂ in [0, 1) (default 0.999).
     ///   - epsilon: ε (default 1e-8).
     ///   - weightDecay: λ, non-negative (default 0).
+    ///   - amsgrad: divide by √v̂ₘₐₓ, the largest v so far, bias-corrected: AMSGrad (default false).
     public convenience init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.001, beta1: Scalar = 0.9,
-                            beta2: Scalar = 0.999, epsilon: Scalar = 1e-8, weightDecay: Scalar = 0) {
+                            beta2: Scalar = 0.999, epsilon: Scalar = 1e-8, weightDecay: Scalar = 0, amsgrad: Bool = false) {
         self.init(name: "Adam", parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2,
-                  epsilon: epsilon, weightDecay: weightDecay)
+                  epsilon: epsilon, weightDecay: weightDecay, amsgrad: amsgrad)
     }
 
     init(name: String, parameters: [Variable<Scalar>], learningRate: Scalar, beta1: Scalar, beta2: Scalar,
-         epsilon: Scalar, weightDecay: Scalar) {
+         epsilon: Scalar, weightDecay: Scalar, amsgrad: Bool) {
         requireNonNegative(["learning rate": learningRate, "epsilon": epsilon, "weight decay": weightDecay], in: name)
         require((0..<1).contains(beta1) && (0..<1).contains(beta2), "\(name): betas must be in [0, 1), but are \(beta1), \(beta2)")
         self.parameters = parameters
@@ -55,7 +59,9 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
         self.beta2 = beta2
         self.epsilon = epsilon
         self.weightDecay = weightDecay
-        states = ParameterStates(owner: name, keys: ["exp_avg", "exp_avg_sq", "step"], count: parameters.count)
+        self.amsgrad = amsgrad
+        states = ParameterStates(owner: name, keys: Set(["exp_avg", "exp_avg_sq", "step"] + (amsgrad ? ["max_exp_avg_sq"] : [])),
+                                 count: parameters.count)
     }
 
     /// Updates every parameter that has a gradient.
@@ -88,7 +94,14 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
         v.update(with: gradient) { v, g in v = beta2 * v + (1 - beta2) * g * g }
         let stepSize = learningRate / (1 - Scalar.pow(beta1, t))
         let correction = (1 - Scalar.pow(beta2, t)).squareRoot()
-        parameter.value.update(with: m, v) { p, m, v in p -= stepSize * m / (v.squareRoot() / correction + epsilon) }
+        if amsgrad {
+            var vMax = state.removeValue(forKey: "max_exp_avg_sq") ?? .zeros(parameter.shape)
+            vMax.update(with: v) { vMax, v in vMax = Swift.max(vMax, v) }
+            parameter.value.update(with: m, vMax) { p, m, v in p -= stepSize * m / (v.squareRoot() / correction + epsilon) }
+            state["max_exp_avg_sq"] = vMax
+        } else {
+            parameter.value.update(with: m, v) { p, m, v in p -= stepSize * m / (v.squareRoot() / correction + epsilon) }
+        }
         state["exp_avg"] = m
         state["exp_avg_sq"] = v
     }
@@ -114,10 +127,11 @@ public final class AdamW<Scalar: TensorScalar>: Adam<Scalar> {
     ///   - beta2: β₂ in [0, 1) (default 0.999).
     ///   - epsilon: ε (default 1e-8).
     ///   - weightDecay: λ, non-negative (default 0.01).
+    ///   - amsgrad: divide by the largest v so far: AMSGrad (default false).
     public init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.001, beta1: Scalar = 0.9,
-                beta2: Scalar = 0.999, epsilon: Scalar = 1e-8, weightDecay: Scalar = 0.01) {
+                beta2: Scalar = 0.999, epsilon: Scalar = 1e-8, weightDecay: Scalar = 0.01, amsgrad: Bool = false) {
         super.init(name: "AdamW", parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2,
-                   epsilon: epsilon, weightDecay: weightDecay)
+                   epsilon: epsilon, weightDecay: weightDecay, amsgrad: amsgrad)
     }
 
     /// One parameter's update: the decoupled decay θ ← θ·(1 − γλ), then the moments and the step.

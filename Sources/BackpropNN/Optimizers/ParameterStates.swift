@@ -9,13 +9,16 @@ struct ParameterStates<Scalar: TensorScalar> {
     private let owner: String
     /// The keys a parameter's state holds once that parameter has been updated.
     private let keys: Set<String>
+    /// The keys whose tensors are 0-d, such as `"step"`, rather than shaped like the parameter.
+    private let scalarKeys: Set<String>
     private var stepCount = 0
     private var perParameter: [ParameterState<Scalar>]
 
     /// Empty state for `count` parameters of an optimizer that keeps `keys` for each.
-    init(owner: String, keys: Set<String>, count: Int) {
+    init(owner: String, keys: Set<String>, scalarKeys: Set<String> = ["step"], count: Int) {
         self.owner = owner
         self.keys = keys
+        self.scalarKeys = scalarKeys
         perParameter = Array(repeating: [:], count: count)
     }
 
@@ -35,7 +38,7 @@ struct ParameterStates<Scalar: TensorScalar> {
     /// Replaces the state with `state` if it fits `parameters`, and otherwise throws and changes nothing.
     ///
     /// Each parameter's dictionary must be empty (not yet updated) or hold exactly this
-    /// optimizer's keys, each tensor shaped like its parameter (`"step"`: a 0-d tensor).
+    /// optimizer's keys, each tensor shaped like its parameter (`"step"` and the other scalar keys: 0-d tensors).
     mutating func load(_ state: OptimizerState<Scalar>, for parameters: [Variable<Scalar>]) throws {
         guard state.perParameter.count == parameters.count else {
             throw OptimizerStateError("\(owner): the state has \(state.perParameter.count) parameter entries, "
@@ -48,7 +51,7 @@ struct ParameterStates<Scalar: TensorScalar> {
                                           + "but this optimizer keeps \(keys.sorted())")
             }
             for (key, tensor) in entry.sorted(by: { $0.key < $1.key }) {
-                let expected = key == "step" ? [] : parameter.shape
+                let expected = scalarKeys.contains(key) ? [] : parameter.shape
                 guard tensor.shape == expected else {
                     throw OptimizerStateError("\(owner): \"\(key)\" of parameter \(index) has shape \(tensor.shape), "
                                               + "but it must have shape \(expected)")
@@ -80,4 +83,23 @@ func requireNonNegative<S: TensorScalar>(_ values: KeyValuePairs<String, S>, in 
     for (name, value) in values where !(value >= 0) {
         programmerError("\(owner): \(name) must be non-negative, but is \(value)")
     }
+}
+
+/// Runs `body` on the elements of a parameter, its gradient and the state tensors named `keys`
+/// (zeros where the state has none yet), and stores the results back.
+///
+/// - Parameter body: receives θ, g and the state values in the order of `keys`, as mutable scalars.
+func updateElementwise<S: TensorScalar>(_ parameter: Variable<S>, gradient: Tensor<S>, state: inout ParameterState<S>,
+                                        keys: [String], _ body: (inout S, S, inout [S]) -> Void) {
+    var theta = parameter.value.scalars
+    let g = gradient.scalars
+    var columns = keys.map { state[$0]?.scalars ?? Array(repeating: 0, count: theta.count) }
+    var row = [S](repeating: 0, count: keys.count)
+    for i in theta.indices {
+        for k in keys.indices { row[k] = columns[k][i] }
+        body(&theta[i], g[i], &row)
+        for k in keys.indices { columns[k][i] = row[k] }
+    }
+    parameter.value = Tensor(shape: parameter.shape, scalars: theta)
+    for (key, column) in zip(keys, columns) { state[key] = Tensor(shape: parameter.shape, scalars: column) }
 }
