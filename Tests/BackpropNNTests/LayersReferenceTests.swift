@@ -30,11 +30,6 @@ import Testing
         }
     }()
 
-    /// sin(scale · i + shift) over the flat positions, as the script builds its tensors.
-    static func pattern(_ shape: [Int], _ scale: Double, _ shift: Double) -> Tensor<Double> {
-        Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { Foundation.sin(scale * Double($0) + shift) })
-    }
-
     /// The layer a case describes, with its weight and bias (if any).
     static func layer(_ reference: Case) -> (any Layer<Double>, Variable<Double>?, Variable<Double>?) {
         let c = reference.config
@@ -61,12 +56,12 @@ import Testing
 
     @Test(arguments: cases) func outputAndGradientsMatchPyTorch(_ reference: Case) {
         let (layer, weight, bias) = Self.layer(reference)
-        weight?.value = Self.pattern(weight!.shape, 1.3, 0.1) * 0.5 + (reference.kind == "instanceNorm2d" ? 1 : 0)
-        bias?.value = Self.pattern(bias!.shape, 1.9, 0.2) * 0.25
-        let x = Variable(Self.pattern(reference.shape, 0.7, 0.3), requiresGrad: true)
+        weight?.value = sinePattern(weight!.shape, 1.3, 0.1) * 0.5 + (reference.kind == "instanceNorm2d" ? 1 : 0)
+        bias?.value = sinePattern(bias!.shape, 1.9, 0.2) * 0.25
+        let x = Variable(sinePattern(reference.shape, 0.7, 0.3), requiresGrad: true)
         let y = layer(x)
         #expect(y.shape == reference.outputShape)
-        (y * Variable(Self.pattern(y.shape, 0.37, 1.1))).sum().backward()
+        (y * Variable(sinePattern(y.shape, 0.37, 1.1))).sum().backward()
         let pairs: [(String, [Double], [Double]?)] = [
             ("output", y.value.scalars, reference.output), ("input gradient", x.grad!.scalars, reference.inputGradient),
             ("weight gradient", weight?.grad?.scalars ?? [], reference.weightGradient ?? []),

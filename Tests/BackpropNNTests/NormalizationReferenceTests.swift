@@ -22,11 +22,6 @@ import Testing
         }
     }()
 
-    /// sin(scale · i + shift) over the flat positions, as the script builds its tensors.
-    static func pattern(_ shape: [Int], _ scale: Double, _ shift: Double) -> Tensor<Double> {
-        Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { Foundation.sin(scale * Double($0) + shift) })
-    }
-
     @Test func theReferenceHoldsEveryCase() { #expect(Self.cases.count == 4) }
 
     @Test(arguments: cases) func outputAndGradientsMatchPyTorch(_ reference: Case) {
@@ -41,11 +36,11 @@ import Testing
             let norm = GroupNorm<Double>(groupCount: groups, channelCount: reference.shape[1], epsilon: reference.epsilon!)
             (weight, bias, layer) = (norm.weight, norm.bias, { norm($0) })
         }
-        weight.value = 1 + Self.pattern(weight.shape, 1.3, 0.1) * 0.5
-        bias?.value = Self.pattern(bias!.shape, 0.9, 0.2) * 0.25
-        let x = Variable(Self.pattern(reference.shape, 0.7, 0.3), requiresGrad: true)
+        weight.value = 1 + sinePattern(weight.shape, 1.3, 0.1) * 0.5
+        bias?.value = sinePattern(bias!.shape, 0.9, 0.2) * 0.25
+        let x = Variable(sinePattern(reference.shape, 0.7, 0.3), requiresGrad: true)
         let y = layer(x)
-        (y * Variable(Self.pattern(y.shape, 0.37, 1.1))).sum().backward()
+        (y * Variable(sinePattern(y.shape, 0.37, 1.1))).sum().backward()
         let pairs: [(String, [Double], [Double]?)] = [
             ("output", y.value.scalars, reference.output), ("input gradient", x.grad!.scalars, reference.inputGradient),
             ("weight gradient", weight.grad!.scalars, reference.weightGradient),

@@ -67,3 +67,8 @@ func reference<T: Decodable>(_ name: String, as _: T.Type) throws -> T {
         .appendingPathComponent("References/\(name)")
     return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
 }
+
+/// sin(scale · i + shift) over the flat positions: how the reference scripts build their inputs and weights.
+func sinePattern(_ shape: [Int], _ scale: Double, _ shift: Double) -> Tensor<Double> {
+    Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { Foundation.sin(scale * Double($0) + shift) })
+}
