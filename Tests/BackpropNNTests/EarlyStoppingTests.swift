@@ -69,7 +69,7 @@ struct EarlyStoppingTests {
     @Test func restoresTheWeightsOfTheBestEpochBitForBit() {
         // A model with BatchNorm, trained for five epochs; the losses fed make epoch 3 the best.
         let model = withRandomSeed(1) {
-            Sequential<Double>(Linear(inputSize: 2, outputSize: 4), BatchNorm(featureCount: 4), Linear(inputSize: 4, outputSize: 1))
+            Sequential<Double>(Linear(inputSize: 2, outputSize: 4), BatchNorm1d(featureCount: 4), Linear(inputSize: 4, outputSize: 1))
         }
         let optimizer = SGD(parameters: model.parameters(), learningRate: 0.1, momentum: 0.9)
         let x = Tensor<Double>.uniform([32, 2], low: -1, high: 1, seed: 2)
@@ -90,7 +90,7 @@ struct EarlyStoppingTests {
 
         // Into a second model of the same structure, as PyTorch's load_state_dict would.
         let copy = withRandomSeed(9) {
-            Sequential<Double>(Linear(inputSize: 2, outputSize: 4), BatchNorm(featureCount: 4), Linear(inputSize: 4, outputSize: 1))
+            Sequential<Double>(Linear(inputSize: 2, outputSize: 4), BatchNorm1d(featureCount: 4), Linear(inputSize: 4, outputSize: 1))
         }
         stopping.restoreBestWeights(into: copy)
         #expect(weightBits(copy) == snapshots[2])

@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func embeddingTakesTokenIdsOfAnyShape() {
-        let embedding = Embedding<Double>(count: 5, dimension: 3)
+        let embedding = Embedding<Double>(embeddingCount: 5, embeddingSize: 3)
         let ids = Tensor<Int>(shape: [2, 3], scalars: [4, 0, 1, 1, 2, 4])
         let vectors = embedding(ids)
         #expect(vectors.shape == [2, 3, 3])

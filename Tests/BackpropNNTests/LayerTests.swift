@@ -80,7 +80,7 @@ import Testing
     }
 
     @Test func batchNormNormalisesAndTracksRunningStatistics() {
-        let norm = BatchNorm<Double>(featureCount: 2)
+        let norm = BatchNorm1d<Double>(featureCount: 2)
         let x = Tensor<Double>([[1, 10], [3, 20], [5, 60]])
         let y = norm(Variable(x)).value
         // Column 0: mean 3, biased variance 8/3.
@@ -95,9 +95,9 @@ import Testing
         let evaluated = norm(Variable(x)).value
         expectClose(evaluated[0, 1], (10 - 3) / (70.9 + 1e-5).squareRoot())
         #expect(norm.runningMean.value == trained)   // unchanged in evaluation
-        let spatial = BatchNorm<Double>(featureCount: 3)
+        let spatial = BatchNorm2d<Double>(featureCount: 3)
         #expect(spatial(Variable(input([2, 3, 4, 4]))).shape == [2, 3, 4, 4])
-        #expect(layerGradientError(BatchNorm<Double>(featureCount: 3), input: input([4, 3, 2, 2])) < 1e-6)
+        #expect(layerGradientError(BatchNorm2d<Double>(featureCount: 3), input: input([4, 3, 2, 2])) < 1e-6)
     }
 
     @Test func layerNorm() {
@@ -112,7 +112,7 @@ import Testing
     }
 
     @Test func embedding() {
-        let embedding = withRandomSeed(5) { Embedding<Double>(count: 10, dimension: 3) }
+        let embedding = withRandomSeed(5) { Embedding<Double>(embeddingCount: 10, embeddingSize: 3) }
         let rows = embedding([4, 4, 1])
         #expect(rows.shape == [3, 3])
         #expect(rows.value.slicing(0..<1) == embedding.weight.value.slicing(4..<5))

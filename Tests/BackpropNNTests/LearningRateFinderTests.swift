@@ -148,7 +148,7 @@ struct LearningRateFinderTests {
     /// A model with every kind of state: parameters, BatchNorm's buffers, modes, and Dropout's generator.
     static func makeStatefulModel() -> Sequential<Double> {
         withRandomSeed(5) {
-            Sequential<Double>(Linear(inputSize: 2, outputSize: 8), BatchNorm(featureCount: 8), ReLU(), Dropout(probability: 0.3),
+            Sequential<Double>(Linear(inputSize: 2, outputSize: 8), BatchNorm1d(featureCount: 8), ReLU(), Dropout(probability: 0.3),
                                Linear(inputSize: 8, outputSize: 1))
         }
     }

@@ -47,7 +47,7 @@ import Testing
     @Test func binaryCrossEntropyOnProbabilitiesClampsItsLogarithms() {
         let p = Variable<Double>(Tensor([0, 0, 1, 0.25]), requiresGrad: true)
         let t = Variable<Double>(Tensor([0, 1, 0.5, 1]))
-        let losses = binaryCrossEntropy(probabilities: p, targets: t, reduction: .none)
+        let losses = binaryCrossEntropy(probabilities: p, labels: t, reduction: .none)
         expectClose(losses.value, Tensor([0, 100, 50, -Foundation.log(0.25)]), tolerance: 1e-13)
         losses.sum().backward()
         // Unclamped terms: −t/p + (1 − t)/(1 − p); clamped ones give nothing.
@@ -56,8 +56,8 @@ import Testing
         // Equal to the logits form at σ(x).
         let logits = Variable<Double>(Tensor([-2, 0.5, 3]))
         let targets = Variable<Double>(Tensor([0.1, 0.9, 0.4]))
-        expectClose(binaryCrossEntropy(probabilities: sigmoid(logits), targets: targets).scalar,
-                    binaryCrossEntropy(logits: logits, targets: targets).scalar, tolerance: 1e-14)
+        expectClose(binaryCrossEntropy(probabilities: sigmoid(logits), labels: targets).scalar,
+                    binaryCrossEntropy(logits: logits, labels: targets).scalar, tolerance: 1e-14)
     }
 
     @Test func marginLossesByHand() {
@@ -83,7 +83,7 @@ import Testing
         let cases: [(String, ([Variable<Double>]) -> Variable<Double>)] = [
             ("klDivergence", { klDivergence(logProbabilities: logSoftmax($0[0], axis: 1), targets: $0[1]) + $0[2].sum() * 0 }),
             ("smoothL1Loss", { smoothL1Loss(predicted: $0[0], expected: $0[2], beta: 0.5) + $0[1].sum() * 0 }),
-            ("binaryCrossEntropy", { binaryCrossEntropy(probabilities: $0[1], targets: sigmoid($0[0]), reduction: .sum) + $0[2].sum() * 0 }),
+            ("binaryCrossEntropy", { binaryCrossEntropy(probabilities: $0[1], labels: sigmoid($0[0]), reduction: .sum) + $0[2].sum() * 0 }),
             ("marginRankingLoss", { marginRankingLoss($0[0], $0[2], target: Tensor(shape: [3, 4], scalars: (0..<12).map { $0 % 2 == 0 ? 1 : -1 }),
                                                       margin: 0.1) + $0[1].sum() * 0 }),
             ("cosineEmbeddingLoss", { cosineEmbeddingLoss($0[0], $0[2], target: signs, margin: -0.9, reduction: .sum) + $0[1].sum() * 0 }),

@@ -41,7 +41,7 @@ import Testing
         case "smoothL1Loss":
             return smoothL1Loss(predicted: x[0], expected: x[1], beta: reference.parameters["beta"]!, reduction: reduction)
         case "binaryCrossEntropy":
-            return binaryCrossEntropy(probabilities: x[0], targets: x[1], reduction: reduction)
+            return binaryCrossEntropy(probabilities: x[0], labels: x[1], reduction: reduction)
         case "marginRankingLoss":
             return marginRankingLoss(x[0], x[1], target: target!, margin: margin, reduction: reduction)
         case "cosineEmbeddingLoss":

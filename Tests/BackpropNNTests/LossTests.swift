@@ -30,12 +30,12 @@ import Testing
     @Test func binaryCrossEntropyIsStableForAnyLogit() {
         let logits = Variable<Double>(Tensor([0, 2, -1000, 1000, 3]), requiresGrad: true)
         let targets = Variable<Double>(Tensor([1, 0, 1, 0, 0.25]))
-        let losses = binaryCrossEntropy(logits: logits, targets: targets, reduction: .none).value.scalars
+        let losses = binaryCrossEntropy(logits: logits, labels: targets, reduction: .none).value.scalars
         let sigmoid3 = 1 / (1 + Foundation.exp(-3.0))
         let expected = [Foundation.log(2.0), Foundation.log(1 + Foundation.exp(2.0)), 1000, 1000,
                         -(0.25 * Foundation.log(sigmoid3) + 0.75 * Foundation.log(1 - sigmoid3))]
         for (actual, value) in zip(losses, expected) { expectClose(actual, value, tolerance: 1e-12) }
-        binaryCrossEntropy(logits: logits, targets: targets, reduction: .sum).backward()
+        binaryCrossEntropy(logits: logits, labels: targets, reduction: .sum).backward()
         // ∂/∂x = σ(x) − t.
         expectClose(logits.grad!, Tensor([-0.5, 1 / (1 + Foundation.exp(-2.0)), -1, 1, sigmoid3 - 0.25]), tolerance: 1e-12)
     }
@@ -70,7 +70,7 @@ import Testing
         let cases: [([Variable<Double>]) -> Variable<Double>] = [
             { meanSquaredError(predicted: $0[0], expected: $0[1]) },
             { huberLoss(predicted: $0[0], expected: $0[1], delta: 0.5) },
-            { binaryCrossEntropy(logits: $0[0], targets: $0[1]) },
+            { binaryCrossEntropy(logits: $0[0], labels: $0[1]) },
             { crossEntropy(logits: $0[0], labels: [3, 0, 1], labelSmoothing: 0.2) + $0[1].sum() * 0 },
         ]
         for loss in cases { #expect(checkGradients(at: shapes, loss).maxRelativeError < 1e-7) }

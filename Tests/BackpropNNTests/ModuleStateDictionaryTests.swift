@@ -4,7 +4,7 @@ import Testing
 
 private struct Net: Layer {
     let body = Sequential<Double>(Linear(inputSize: 3, outputSize: 4), ReLU(), Linear(inputSize: 4, outputSize: 2))
-    let norm = BatchNorm<Double>(featureCount: 2)
+    let norm = BatchNorm1d<Double>(featureCount: 2)
     func callAsFunction(_ input: Variable<Double>) -> Variable<Double> { norm(body(input)) }
 }
 
@@ -104,7 +104,7 @@ private struct Net: Layer {
             visited.append(String(describing: type(of: module)))
             if let linear = module as? Linear<Double> { linear.weight.value = .ones(linear.weight.shape) }
         }
-        #expect(visited == ["Linear<Double>", "ReLU<Double>", "Linear<Double>", "Sequential<Double>", "BatchNorm<Double>", "Net"])
+        #expect(visited == ["Linear<Double>", "ReLU<Double>", "Linear<Double>", "Sequential<Double>", "BatchNorm1d<Double>", "Net"])
         #expect(net.namedParameters().filter { $0.name.hasSuffix("weight") && $0.name.hasPrefix("body") }
             .allSatisfy { $0.parameter.value == .ones($0.parameter.shape) })
     }

@@ -11,7 +11,7 @@ private struct Block: Layer {
 private struct Model: Layer {
     let encoder = Sequential<Double>(Linear(inputSize: 3, outputSize: 4), ReLU(), Dropout(probability: 0.5, seed: 1))
     let blocks = [Block(), Block()]
-    let batchNorm = BatchNorm<Double>(featureCount: 4)
+    let batchNorm = BatchNorm1d<Double>(featureCount: 4)
     let head = Linear<Double>(inputSize: 4, outputSize: 2, bias: false)
     let scale = 2.0
     func callAsFunction(_ input: Variable<Double>) -> Variable<Double> {

@@ -62,8 +62,8 @@ public struct TransformerLanguageModel: CharacterModel {
 
     /// Draws its weights from ``RandomScope``; `embedDimension` must divide into `headCount` heads.
     public init(vocabularySize: Int, context: Int, embedDimension: Int, layerCount: Int, headCount: Int) {
-        tokenEmbedding = Embedding(count: vocabularySize, dimension: embedDimension)
-        positionEmbedding = Embedding(count: context, dimension: embedDimension)
+        tokenEmbedding = Embedding(embeddingCount: vocabularySize, embeddingSize: embedDimension)
+        positionEmbedding = Embedding(embeddingCount: context, embeddingSize: embedDimension)
         blocks = (0..<layerCount).map { _ in TransformerBlock(embedDimension: embedDimension, headCount: headCount) }
         finalNorm = LayerNorm(featureCount: embedDimension)
         head = Linear(inputSize: embedDimension, outputSize: vocabularySize)
@@ -89,7 +89,7 @@ public struct LSTMLanguageModel: CharacterModel {
 
     /// Draws its weights from ``RandomScope``.
     public init(vocabularySize: Int, embedDimension: Int, hiddenSize: Int) {
-        embedding = Embedding(count: vocabularySize, dimension: embedDimension)
+        embedding = Embedding(embeddingCount: vocabularySize, embeddingSize: embedDimension)
         recurrent = Recurrent(LSTMCell(inputSize: embedDimension, hiddenSize: hiddenSize))
         head = Linear(inputSize: hiddenSize, outputSize: vocabularySize)
     }

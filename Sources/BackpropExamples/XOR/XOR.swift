@@ -32,7 +32,7 @@ public enum XOR {
         var history: [Double] = []
         trainWithAdam(model, on: TensorDataset(inputs: inputs, targets: targets), epochs: epochs, batchSize: batchSize,
                       learningRate: learningRate, seed: seed, showsProgress: showsProgress,
-                      loss: { binaryCrossEntropy(logits: $0, targets: Variable($1.targets)) }) { _ in
+                      loss: { binaryCrossEntropy(logits: $0, labels: Variable($1.targets)) }) { _ in
             history.append(loss(of: model))
             return (history[history.count - 1], nil)
         }
@@ -41,7 +41,7 @@ public enum XOR {
 
     /// The binary cross-entropy of `model` over the four points.
     public static func loss(of model: Sequential<Float>) -> Double {
-        withoutGradients { Double(binaryCrossEntropy(logits: model(Variable(inputs)), targets: Variable(targets)).scalar) }
+        withoutGradients { Double(binaryCrossEntropy(logits: model(Variable(inputs)), labels: Variable(targets)).scalar) }
     }
 
     /// P(x₁ XOR x₂ = 1) under `model`, for each row of `points` (`[n, 2]`).

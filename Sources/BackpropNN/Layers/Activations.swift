@@ -127,7 +127,9 @@ public struct Flatten<Scalar: TensorScalar>: Layer {
 
 /// Randomly zeroes elements with probability `probability` while training, scaling the rest by
 /// 1 / (1 − probability) so that the expected value is unchanged; the identity in evaluation mode.
-public struct Dropout<Scalar: TensorScalar>: Layer {
+public struct Dropout<Scalar: TensorScalar>: Layer, ExplicitStateNames {
+    /// The checkpoint keys: PyTorch's `state_dict` names.
+    public var stateEntries: [(key: String, value: Any)] { [("mode", mode), ("generator", generator)] }
     /// The probability of zeroing each element.
     public let probability: Scalar
     /// Training or evaluation; set by the model's `train()` and `eval()`.

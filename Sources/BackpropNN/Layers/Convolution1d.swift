@@ -30,7 +30,9 @@ private func slidingWindows<S: TensorScalar>(_ input: Variable<S>, kernelSize: I
 /// groups, each `outputChannels / groups` outputs see only their `inputChannels / groups` inputs.
 /// Weight `[outputChannels, inputChannels / groups, kernelSize]` and bias `[outputChannels]`
 /// start uniform on ±1/√(inputChannels / groups · kernelSize), PyTorch's default.
-public struct Conv1d<Scalar: TensorScalar>: Layer {
+public struct Conv1d<Scalar: TensorScalar>: Layer, ExplicitStateNames {
+    /// The checkpoint keys: PyTorch's `state_dict` names.
+    public var stateEntries: [(key: String, value: Any)] { [("weight", weight), ("bias", bias as Any)] }
     /// `[outputChannels, inputChannels / groups, kernelSize]`.
     public let weight: Variable<Scalar>
     /// `[outputChannels]`, or nil without a bias.

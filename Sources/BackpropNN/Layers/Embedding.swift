@@ -2,18 +2,29 @@ import Backprop
 
 /// A lookup table of learned vectors, one row per token, as PyTorch's `nn.Embedding`.
 ///
-/// Weight `[count, dimension]` starts standard normal, PyTorch's default.
-public struct Embedding<Scalar: TensorScalar>: Module {
+/// Weight `[embeddingCount, embeddingSize]` starts standard normal, PyTorch's default.
+public struct Embedding<Scalar: TensorScalar>: Module, ExplicitStateNames {
     public typealias Input = [Int]
     public typealias Output = Variable<Scalar>
 
-    /// `[count, dimension]`.
+    /// `[embeddingCount, embeddingSize]`.
     public let weight: Variable<Scalar>
 
-    public init(count: Int, dimension: Int) {
-        weight = Variable(Initializer<Scalar>.normal(mean: 0, standardDeviation: 1).makeTensor([count, dimension]),
+    /// The checkpoint keys: PyTorch's `state_dict` names.
+    public var stateEntries: [(key: String, value: Any)] { [("weight", weight)] }
+
+    /// Creates a table of `embeddingCount` vectors of `embeddingSize` features, as PyTorch's
+    /// `nn.Embedding(num_embeddings, embedding_dim)`.
+    public init(embeddingCount: Int, embeddingSize: Int) {
+        require(embeddingCount > 0 && embeddingSize > 0,
+                "Embedding: embeddingCount \(embeddingCount) and embeddingSize \(embeddingSize) must be positive")
+        weight = Variable(Initializer<Scalar>.normal(mean: 0, standardDeviation: 1).makeTensor([embeddingCount, embeddingSize]),
                           requiresGrad: true)
     }
+
+    /// The former spelling of ``init(embeddingCount:embeddingSize:)``.
+    @available(*, deprecated, renamed: "init(embeddingCount:embeddingSize:)")
+    public init(count: Int, dimension: Int) { self.init(embeddingCount: count, embeddingSize: dimension) }
 
     /// The rows for `indices`, `[indices.count, dimension]`.
     @specialized(where Scalar == Float)

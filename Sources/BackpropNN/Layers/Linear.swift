@@ -4,7 +4,9 @@ import Backprop
 ///
 /// Input `[…, inputSize]`, output `[…, outputSize]`. Weight and bias start
 /// uniform on ±1/√inputSize, PyTorch's default.
-public struct Linear<Scalar: TensorScalar>: Layer {
+public struct Linear<Scalar: TensorScalar>: Layer, ExplicitStateNames {
+    /// The checkpoint keys: PyTorch's `state_dict` names.
+    public var stateEntries: [(key: String, value: Any)] { [("weight", weight), ("bias", bias as Any)] }
     /// `[outputSize, inputSize]`.
     public let weight: Variable<Scalar>
     /// `[outputSize]`, or nil without a bias.
@@ -36,7 +38,7 @@ public struct Linear<Scalar: TensorScalar>: Layer {
 /// PyTorch's `nn.Sequential`. A ``Linear`` followed by ``ReLU`` or ``Tanh`` runs as one
 /// fused bias-and-activation kernel (`linear(_:weight:bias:activation:)`): the same values
 /// and gradients, one pass and one tensor fewer.
-public struct Sequential<Scalar: TensorScalar>: Layer, CustomReflectable {
+public struct Sequential<Scalar: TensorScalar>: Layer, ExplicitStateNames {
     /// The layers, in order.
     public let layers: [any Layer<Scalar>]
 
@@ -71,8 +73,8 @@ public struct Sequential<Scalar: TensorScalar>: Layer, CustomReflectable {
         return nil
     }
 
-    /// Reflects the layers as children named "0", "1", …
-    public var customMirror: Mirror {
-        Mirror(self, children: layers.enumerated().map { (label: String($0.offset), value: $0.element as Any) })
+    /// The checkpoint keys: each layer's under its position, "0", "1", …, as in PyTorch.
+    public var stateEntries: [(key: String, value: Any)] {
+        layers.enumerated().map { (key: String($0.offset), value: $0.element as Any) }
     }
 }

@@ -1,70 +1,10 @@
 import Backprop
 
-/// Batch normalisation over the channel axis 1, as PyTorch's `BatchNorm1d` (input `[N, C]` or
-/// `[N, C, L]`) and `BatchNorm2d` (input `[N, C, H, W]`).
-///
-/// In training mode it normalises with the batch's mean and (biased) variance
-/// and updates the running statistics: `running ← (1 − momentum)·running + momentum·batch`,
-/// with the unbiased variance. In evaluation mode it uses the running statistics.
-/// `y = (x − mean) / √(variance + epsilon) · weight + bias`.
-public struct BatchNorm<Scalar: TensorScalar>: Layer {
-    /// `[C]`, starting at 1.
-    public let weight: Variable<Scalar>
-    /// `[C]`, starting at 0.
-    public let bias: Variable<Scalar>
-    /// `[C]`, starting at 0.
-    public let runningMean: Buffer<Scalar>
-    /// `[C]`, starting at 1.
-    public let runningVar: Buffer<Scalar>
-    /// The number of training batches seen, as a 0-d tensor.
-    public let numBatchesTracked: Buffer<Scalar>
-    public let momentum: Scalar
-    public let epsilon: Scalar
-    /// Training or evaluation; set by the model's `train()` and `eval()`.
-    public let mode = TrainingMode()
-
-    public init(featureCount: Int, momentum: Scalar = 0.1, epsilon: Scalar = 1e-5) {
-        weight = Variable(.ones([featureCount]), requiresGrad: true)
-        bias = Variable(.zeros([featureCount]), requiresGrad: true)
-        runningMean = Buffer(.zeros([featureCount]))
-        runningVar = Buffer(.ones([featureCount]))
-        numBatchesTracked = Buffer(Tensor(0))
-        (self.momentum, self.epsilon) = (momentum, epsilon)
-    }
-
-    @specialized(where Scalar == Float)
-    @specialized(where Scalar == Double)
-    public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
-        let rank = input.shape.count
-        require(rank >= 2 && input.shape[1] == weight.shape[0],
-                "BatchNorm: input \(input.shape) does not have \(weight.shape[0]) channels on axis 1")
-        // Per-channel tensors broadcast as [1, C, 1, …].
-        let channelShape = [1, weight.shape[0]] + Array(repeating: 1, count: rank - 2)
-        let reduced = [0] + Array(2..<rank)
-        let mean: Variable<Scalar>, variance: Variable<Scalar>
-        if mode.isTraining {
-            mean = reduced.reversed().reduce(input) { $0.mean(axis: $1, keepDims: true) }
-            let centered = input - mean
-            variance = reduced.reversed().reduce(centered * centered) { $0.mean(axis: $1, keepDims: true) }
-            let count = Scalar(input.value.count / weight.shape[0])
-            withoutGradients {
-                runningMean.value = runningMean.value * (1 - momentum) + mean.value.reshaped([-1]) * momentum
-                let unbiased = variance.value.reshaped([-1]) * (count / Swift.max(count - 1, 1))
-                runningVar.value = runningVar.value * (1 - momentum) + unbiased * momentum
-                numBatchesTracked.value = numBatchesTracked.value + 1
-            }
-        } else {
-            mean = Variable(runningMean.value.reshaped(channelShape))
-            variance = Variable(runningVar.value.reshaped(channelShape))
-        }
-        let normalized = (input - mean) / sqrt(variance + epsilon)
-        return normalized * weight.reshaped(channelShape) + bias.reshaped(channelShape)
-    }
-}
-
 /// Layer normalisation over the trailing axes given by `shape`, as PyTorch's `nn.LayerNorm`:
 /// `y = (x − mean) / √(variance + epsilon) · weight + bias`, biased variance.
-public struct LayerNorm<Scalar: TensorScalar>: Layer {
+public struct LayerNorm<Scalar: TensorScalar>: Layer, ExplicitStateNames {
+    /// The checkpoint keys: PyTorch's `state_dict` names.
+    public var stateEntries: [(key: String, value: Any)] { [("weight", weight as Any), ("bias", bias as Any)] }
     /// The normalised trailing shape.
     public let shape: [Int]
     /// Shaped like `shape`, starting at 1; nil without the affine part.
@@ -102,7 +42,9 @@ public struct LayerNorm<Scalar: TensorScalar>: Layer {
 
 /// Root-mean-square normalisation over the last axis, as PyTorch's `nn.RMSNorm`:
 /// `y = x / √(mean(x²) + epsilon) · weight`, with no centring and no bias.
-public struct RMSNorm<Scalar: TensorScalar>: Layer {
+public struct RMSNorm<Scalar: TensorScalar>: Layer, ExplicitStateNames {
+    /// The checkpoint keys: PyTorch's `state_dict` names.
+    public var stateEntries: [(key: String, value: Any)] { [("weight", weight)] }
     /// `[featureCount]`, starting at 1.
     public let weight: Variable<Scalar>
     /// Added to the mean square; nil uses the scalar type's machine epsilon, PyTorch's default.
@@ -127,7 +69,9 @@ public struct RMSNorm<Scalar: TensorScalar>: Layer {
 /// Group normalisation, as PyTorch's `nn.GroupNorm`: the channels of `[N, C, …]` split into
 /// `groupCount` groups, each normalised over its channels and positions together (biased
 /// variance), then `weight` and `bias` per channel.
-public struct GroupNorm<Scalar: TensorScalar>: Layer {
+public struct GroupNorm<Scalar: TensorScalar>: Layer, ExplicitStateNames {
+    /// The checkpoint keys: PyTorch's `state_dict` names.
+    public var stateEntries: [(key: String, value: Any)] { [("weight", weight), ("bias", bias)] }
     public let groupCount: Int
     /// `[channelCount]`, starting at 1.
     public let weight: Variable<Scalar>
@@ -165,7 +109,9 @@ public struct GroupNorm<Scalar: TensorScalar>: Layer {
 ///
 /// As with PyTorch's defaults (`affine=False`, `track_running_stats=False`), it has no
 /// parameters unless `affine` and keeps no running statistics, so training and evaluation agree.
-public struct InstanceNorm2d<Scalar: TensorScalar>: Layer {
+public struct InstanceNorm2d<Scalar: TensorScalar>: Layer, ExplicitStateNames {
+    /// The checkpoint keys: PyTorch's `state_dict` names.
+    public var stateEntries: [(key: String, value: Any)] { [("weight", weight as Any), ("bias", bias as Any)] }
     /// `[featureCount]`, starting at 1; nil unless `affine`.
     public let weight: Variable<Scalar>?
     /// `[featureCount]`, starting at 0; nil unless `affine`.

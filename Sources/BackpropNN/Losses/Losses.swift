@@ -69,34 +69,48 @@ public func huberLoss<S: TensorScalar>(predicted: Variable<S>, expected: Variabl
 ///
 /// - Parameters:
 ///   - logits: raw scores `x`, any shape.
-///   - targets: probabilities `t` in [0, 1], shaped like `logits`.
+///   - labels: `t` in [0, 1] (class labels 0 and 1, or probabilities), shaped like `logits`.
 @specialized(where S == Float)
 @specialized(where S == Double)
+public func binaryCrossEntropy<S: TensorScalar>(logits: Variable<S>, labels: Variable<S>,
+                                                reduction: Reduction = .mean) -> Variable<S> {
+    checkSameShape("binaryCrossEntropy", logits, labels)
+    return reduction.apply(softplus(logits) - logits * labels)
+}
+
+/// The former spelling of ``binaryCrossEntropy(logits:labels:reduction:)``.
+@available(*, deprecated, renamed: "binaryCrossEntropy(logits:labels:reduction:)")
 public func binaryCrossEntropy<S: TensorScalar>(logits: Variable<S>, targets: Variable<S>,
                                                 reduction: Reduction = .mean) -> Variable<S> {
-    checkSameShape("binaryCrossEntropy", logits, targets)
-    return reduction.apply(softplus(logits) - logits * targets)
+    binaryCrossEntropy(logits: logits, labels: targets, reduction: reduction)
 }
 
 /// Binary cross-entropy on probabilities, as PyTorch's `binary_cross_entropy`:
 /// `reduce(−(t·max(log p, −100) + (1 − t)·max(log(1 − p), −100)))`.
 ///
 /// The logarithms are clamped at −100, as in PyTorch, so a probability of exactly 0 or 1 gives a
-/// finite loss (at most 100 per element). Prefer ``binaryCrossEntropy(logits:targets:reduction:)``, which
+/// finite loss (at most 100 per element). Prefer ``binaryCrossEntropy(logits:labels:reduction:)``, which
 /// is stable for any score. The gradient is that of this formula: where a logarithm is clamped
 /// (p ≤ e⁻¹⁰⁰, or 1 − p ≤ e⁻¹⁰⁰) its term contributes 0, where PyTorch's own backward
 /// gives `(p − t) / max(p·(1 − p), 10⁻¹²)`; the two agree for 0 < p < 1 away from those ends.
 ///
 /// - Parameters:
 ///   - probabilities: `p` in [0, 1], any shape.
-///   - targets: `t` in [0, 1], shaped like `probabilities`.
+///   - labels: `t` in [0, 1] (class labels 0 and 1, or probabilities), shaped like `probabilities`.
 @specialized(where S == Float)
 @specialized(where S == Double)
+public func binaryCrossEntropy<S: TensorScalar>(probabilities: Variable<S>, labels: Variable<S>,
+                                                reduction: Reduction = .mean) -> Variable<S> {
+    checkSameShape("binaryCrossEntropy", probabilities, labels)
+    let logP = clampedLog(probabilities), logNotP = clampedLog(1 - probabilities)
+    return reduction.apply(-(labels * logP + (1 - labels) * logNotP))
+}
+
+/// The former spelling of ``binaryCrossEntropy(probabilities:labels:reduction:)``.
+@available(*, deprecated, renamed: "binaryCrossEntropy(probabilities:labels:reduction:)")
 public func binaryCrossEntropy<S: TensorScalar>(probabilities: Variable<S>, targets: Variable<S>,
                                                 reduction: Reduction = .mean) -> Variable<S> {
-    checkSameShape("binaryCrossEntropy", probabilities, targets)
-    let logP = clampedLog(probabilities), logNotP = clampedLog(1 - probabilities)
-    return reduction.apply(-(targets * logP + (1 - targets) * logNotP))
+    binaryCrossEntropy(probabilities: probabilities, labels: targets, reduction: reduction)
 }
 
 /// max(log x, −100), differentiable everywhere: the clamped elements pass no gradient (and no 0/0 from log's VJP).

@@ -1,6 +1,7 @@
 import Backprop
 
-/// Finds parameters, buffers, mode switches and random generators in a module's stored properties, by reflection.
+/// Finds parameters, buffers, mode switches and random generators in a module's stored properties, by reflection,
+/// or in the entries of a module that declares them (``ExplicitStateNames``).
 enum ModuleWalk<Scalar: TensorScalar> {
     enum Item {
         case parameter(Variable<Scalar>)
@@ -53,6 +54,10 @@ enum ModuleWalk<Scalar: TensorScalar> {
                 }
                 for (key, child) in entries.sorted(by: { $0.0 < $1.0 }) { descend(child, path + [key]) }
             default:
+                if let declared = value as? any ExplicitStateNames {
+                    for (key, child) in declared.stateEntries { descend(child, path + [key]) }
+                    return
+                }
                 for (index, child) in allChildren(mirror).enumerated() {
                     descend(child.value, path + [snakeCase(child.label ?? String(index))])
                 }
