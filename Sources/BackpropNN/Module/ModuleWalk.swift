@@ -1,6 +1,7 @@
 import Backprop
 
-/// Finds parameters, buffers, mode switches and random generators in a module's stored properties, by reflection.
+/// Finds parameters, buffers, mode switches and random generators in a module's stored properties, by reflection
+/// (or in the entries an ``ExplicitStateNames`` module lists).
 enum ModuleWalk<Scalar: TensorScalar> {
     enum Item {
         case parameter(Variable<Scalar>)
@@ -40,6 +41,10 @@ enum ModuleWalk<Scalar: TensorScalar> {
                 guard seen.insert(ObjectIdentifier(value as AnyObject)).inserted else { return }
             }
             defer { if mirror.displayStyle != .optional, let module = value as? any Module { visit(path.joined(separator: "."), .module(module)) } }
+            if let named = value as? any ExplicitStateNames {
+                for entry in named.stateEntries { descend(entry.value, path + [entry.key]) }
+                return
+            }
             switch mirror.displayStyle {
             case .optional:
                 if let wrapped = mirror.children.first { descend(wrapped.value, path) }
