@@ -54,7 +54,11 @@ extension GatedWeights {
 }
 
 /// An Elman cell: `h′ = tanh(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh)`, as PyTorch's `nn.RNNCell`.
-public struct RNNCell<Scalar: TensorScalar>: RecurrentCell, GatedWeights {
+public struct RNNCell<Scalar: TensorScalar>: RecurrentCell, GatedWeights, ExplicitStateNames {
+    /// The checkpoint keys: PyTorch's `state_dict` names.
+    public var stateEntries: [(key: String, value: Any)] {
+        [("weight_ih", weightIh), ("weight_hh", weightHh), ("bias_ih", biasIh as Any), ("bias_hh", biasHh as Any)]
+    }
     public let hiddenSize: Int
     public let weightIh: Variable<Scalar>, weightHh: Variable<Scalar>
     public let biasIh: Variable<Scalar>?, biasHh: Variable<Scalar>?
@@ -85,7 +89,11 @@ public struct LSTMState<Scalar: TensorScalar> {
 
 /// A long short-term memory cell, as PyTorch's `nn.LSTMCell` (gates in the order i, f, g, o):
 /// `c′ = σ(f)·c + σ(i)·tanh(g)`, `h′ = σ(o)·tanh(c′)`.
-public struct LSTMCell<Scalar: TensorScalar>: RecurrentCell, GatedWeights {
+public struct LSTMCell<Scalar: TensorScalar>: RecurrentCell, GatedWeights, ExplicitStateNames {
+    /// The checkpoint keys: PyTorch's `state_dict` names.
+    public var stateEntries: [(key: String, value: Any)] {
+        [("weight_ih", weightIh), ("weight_hh", weightHh), ("bias_ih", biasIh as Any), ("bias_hh", biasHh as Any)]
+    }
     public let hiddenSize: Int
     public let weightIh: Variable<Scalar>, weightHh: Variable<Scalar>
     public let biasIh: Variable<Scalar>?, biasHh: Variable<Scalar>?
@@ -114,7 +122,11 @@ public struct LSTMCell<Scalar: TensorScalar>: RecurrentCell, GatedWeights {
 
 /// A gated recurrent unit, as PyTorch's `nn.GRUCell` (gates in the order r, z, n):
 /// `n = tanh(x_n + r·h_n)`, `h′ = (1 − z)·n + z·h`.
-public struct GRUCell<Scalar: TensorScalar>: RecurrentCell, GatedWeights {
+public struct GRUCell<Scalar: TensorScalar>: RecurrentCell, GatedWeights, ExplicitStateNames {
+    /// The checkpoint keys: PyTorch's `state_dict` names.
+    public var stateEntries: [(key: String, value: Any)] {
+        [("weight_ih", weightIh), ("weight_hh", weightHh), ("bias_ih", biasIh as Any), ("bias_hh", biasHh as Any)]
+    }
     public let hiddenSize: Int
     public let weightIh: Variable<Scalar>, weightHh: Variable<Scalar>
     public let biasIh: Variable<Scalar>?, biasHh: Variable<Scalar>?
@@ -139,7 +151,9 @@ public struct GRUCell<Scalar: TensorScalar>: RecurrentCell, GatedWeights {
 }
 
 /// Runs a cell over a batch of sequences `[batch, time, features]` (batch first).
-public struct Recurrent<Cell: RecurrentCell>: Layer {
+public struct Recurrent<Cell: RecurrentCell>: Layer, ExplicitStateNames {
+    /// The checkpoint keys: the cell's under `cell`.
+    public var stateEntries: [(key: String, value: Any)] { [("cell", cell)] }
     public typealias Scalar = Cell.Scalar
     public let cell: Cell
     public init(_ cell: Cell) { self.cell = cell }
