@@ -18,17 +18,17 @@ public func conv2d<S: TensorScalar>(_ input: Variable<S>, _ filter: Variable<S>,
 /// `(height, width)`.
 ///
 /// `y[n, o, i, j] = Σ_{c in o's group, a, b} filter[o, c, a, b] · x[n, c, i·sH − pH + a·dH, j·sW − pW + b·dW]`,
-/// zeros outside the image. With `groups` groups, each `outChannels / groups` outputs see only
-/// their `inChannels / groups` inputs (`groups == inChannels`: a depthwise convolution).
+/// zeros outside the image. With `groups` groups, each `outputChannels / groups` outputs see only
+/// their `inputChannels / groups` inputs (`groups == inputChannels`: a depthwise convolution).
 ///
 /// - Parameters:
-///   - input: `[batch, inChannels, height, width]` (NCHW).
-///   - filter: `[outChannels, inChannels / groups, kernelHeight, kernelWidth]`.
+///   - input: `[batch, inputChannels, height, width]` (NCHW).
+///   - filter: `[outputChannels, inputChannels / groups, kernelHeight, kernelWidth]`.
 ///   - stride: the step between windows.
 ///   - padding: zeros added before and after each axis.
 ///   - dilation: the step between a window's taps.
 ///   - groups: the number of channel groups convolved separately; divides both channel counts.
-/// - Returns: `[batch, outChannels, outHeight, outWidth]`, where
+/// - Returns: `[batch, outputChannels, outHeight, outWidth]`, where
 ///   `outHeight = (height + 2·pH − dH·(kernelHeight − 1) − 1) / sH + 1`.
 ///
 /// Stops with a message naming the shapes if they do not fit together.
@@ -82,13 +82,13 @@ public func convTranspose2d<S: TensorScalar>(_ input: Variable<S>, _ filter: Var
 /// Computed as col2im of `filterᵀ · input`, per group, with no zeros inserted.
 ///
 /// - Parameters:
-///   - input: `[batch, inChannels, height, width]` (NCHW).
-///   - filter: `[inChannels, outChannels / groups, kernelHeight, kernelWidth]`, PyTorch's layout.
+///   - input: `[batch, inputChannels, height, width]` (NCHW).
+///   - filter: `[inputChannels, outputChannels / groups, kernelHeight, kernelWidth]`, PyTorch's layout.
 ///   - stride, padding, dilation: the sizes of the convolution this one transposes, `(height, width)`.
 ///   - outputPadding: rows and columns added after the output, to pick among the output sizes
 ///     that a strided convolution maps to the same input size; smaller than the stride or the dilation.
-///   - groups: the number of channel groups; divides `inChannels`.
-/// - Returns: `[batch, outChannels, outHeight, outWidth]`, where
+///   - groups: the number of channel groups; divides `inputChannels`.
+/// - Returns: `[batch, outputChannels, outHeight, outWidth]`, where
 ///   `outHeight = (height − 1)·sH − 2·pH + dH·(kernelHeight − 1) + outputPaddingH + 1`.
 ///
 /// Stops with a message naming the shapes if they do not fit together.
@@ -127,7 +127,7 @@ public func convTranspose2d<S: TensorScalar>(_ input: Variable<S>, _ filter: Var
                            outputSize: (height, width), op: op)
     }
     let (batch, inChannels, positions) = (windows.batch, input.shape[1], windows.outHeight * windows.outWidth)
-    let (groupInputs, groupPatch) = (inChannels / groups, windows.patch / groups)
+    let (groupInputs, groupPatch) = (in / groups, windows.patch / groups)
     // Per image and group: [groupPatch, groupInputs] · [groupInputs, H · W] = that group's columns.
     let filters = filter.reshaped([1, groups, groupInputs, groupPatch])
         .broadcast(to: [batch, groups, groupInputs, groupPatch]).reshaped([batch * groups, groupInputs, groupPatch])
