@@ -126,8 +126,8 @@ public func convTranspose2d<S: TensorScalar>(_ input: Variable<S>, _ filter: Var
                            stride: stride, padding: padding, dilation: dilation, groups: groups,
                            outputSize: (height, width), op: op)
     }
-    let (batch, inChannels, positions) = (windows.batch, input.shape[1], windows.outHeight * windows.outWidth)
-    let (groupInputs, groupPatch) = (in / groups, windows.patch / groups)
+    let (batch, inputChannels, positions) = (windows.batch, input.shape[1], windows.outHeight * windows.outWidth)
+    let (groupInputs, groupPatch) = (inputChannels / groups, windows.patch / groups)
     // Per image and group: [groupPatch, groupInputs] · [groupInputs, H · W] = that group's columns.
     let filters = filter.reshaped([1, groups, groupInputs, groupPatch])
         .broadcast(to: [batch, groups, groupInputs, groupPatch]).reshaped([batch * groups, groupInputs, groupPatch])
