@@ -112,6 +112,24 @@ import Testing
         #expect(up(square(x)).shape == [2, 3, 6, 4])
     }
 
+    @Test func buildingModelsConvolutions() {
+        // doc: Docs/BuildingModels.md
+        let model = withRandomSeed(1) {
+            Sequential<Float>(
+                Conv2d(inputChannels: 3, outputChannels: 8, kernelSize: (3, 5), stride: (2, 1), padding: (1, 2)), ReLU(),
+                Conv2d(inputChannels: 8, outputChannels: 8, kernelSize: 3, padding: 1, groups: 8),    // depthwise
+                ConvTranspose2d(inputChannels: 8, outputChannels: 3, kernelSize: (3, 3), stride: (2, 1), padding: (1, 1),
+                                outputPadding: (1, 0))
+            )
+        }
+        let image = Variable(Tensor<Float>.zeros([1, 3, 16, 16]))
+        print(model(image).shape)   // [1, 3, 16, 16]
+        // end doc
+        #expect(model(image).shape == [1, 3, 16, 16])
+        #expect(model.namedParameters().map(\.name) == ["0.weight", "0.bias", "2.weight", "2.bias", "3.weight", "3.bias"])
+        #expect(model.parameters().map(\.shape) == [[8, 3, 3, 5], [8], [8, 1, 3, 3], [8], [8, 3, 3, 3], [3]])
+    }
+
     /// The former spellings still build the same layers (deprecated, so this function is too: no warning).
     @available(*, deprecated)
     @Test func formerSpellingsStillWork() {
