@@ -50,15 +50,15 @@ func smallMLPTrainStep() -> TrainingStep {
 
 /// conv-train: Conv 1→16 3×3 pad 1, ReLU, max-pool 2, Conv 16→32 3×3 pad 1, ReLU, max-pool 2, flatten, Linear 1568→10.
 func convTrainStep() -> TrainingStep {
-    func conv(_ input: Int, _ output: Int, seeds: (UInt64, UInt64)) -> Conv2D<Float> {
-        let layer = Conv2D<Float>(inChannels: input, outChannels: output, kernelSize: 3, padding: 1)
+    func conv(_ input: Int, _ output: Int, seeds: (UInt64, UInt64)) -> Conv2d<Float> {
+        let layer = Conv2d<Float>(inputChannels: input, outputChannels: output, kernelSize: 3, padding: 1)
         let bound = initBound(input * 9)
         layer.weight.value = benchUniform(seeds.0, [output, input, 3, 3], -bound, bound)
         layer.bias!.value = benchUniform(seeds.1, [output], -bound, bound)
         return layer
     }
-    let model = Sequential<Float>(conv(1, 16, seeds: (11, 12)), ReLU(), MaxPool2D(size: 2), conv(16, 32, seeds: (13, 14)), ReLU(),
-                                  MaxPool2D(size: 2), Flatten(), benchLinear(1568, 10, seeds: (15, 16)))
+    let model = Sequential<Float>(conv(1, 16, seeds: (11, 12)), ReLU(), MaxPool2d(kernelSize: 2), conv(16, 32, seeds: (13, 14)), ReLU(),
+                                  MaxPool2d(kernelSize: 2), Flatten(), benchLinear(1568, 10, seeds: (15, 16)))
     let x = Variable(benchUniform(1, [32, 1, 28, 28], 0, 1)), y = benchLabels(2, 32, 10)
     return TrainingStep(parameters: model.parameters(), learningRate: 0.01) { crossEntropy(logits: model(x), labels: y) }
 }

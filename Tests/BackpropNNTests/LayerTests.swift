@@ -51,14 +51,14 @@ import Testing
     }
 
     @Test func convolutionAndPooling() {
-        let conv = withRandomSeed(3) { Conv2D<Double>(inChannels: 2, outChannels: 3, kernelSize: 3, stride: 1, padding: 1) }
+        let conv = withRandomSeed(3) { Conv2d<Double>(inputChannels: 2, outputChannels: 3, kernelSize: 3, stride: 1, padding: 1) }
         #expect(conv(Variable(input([2, 2, 5, 5]))).shape == [2, 3, 5, 5])
         #expect(layerGradientError(conv, input: input([1, 2, 4, 4])) < 1e-7)
-        let strided = withRandomSeed(3) { Conv2D<Double>(inChannels: 1, outChannels: 1, kernelSize: 2, stride: 2, bias: false) }
+        let strided = withRandomSeed(3) { Conv2d<Double>(inputChannels: 1, outputChannels: 1, kernelSize: 2, stride: 2, bias: false) }
         #expect(strided(Variable(input([1, 1, 6, 6]))).shape == [1, 1, 3, 3])
-        #expect(MaxPool2D<Double>(size: 2)(Variable(input([2, 3, 6, 4]))).shape == [2, 3, 3, 2])
-        #expect(AvgPool2D<Double>(size: 3, stride: 1)(Variable(input([1, 1, 5, 5]))).shape == [1, 1, 3, 3])
-        let pooled = AvgPool2D<Double>(size: 2)(Variable(Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 6])))
+        #expect(MaxPool2d<Double>(kernelSize: 2)(Variable(input([2, 3, 6, 4]))).shape == [2, 3, 3, 2])
+        #expect(AvgPool2d<Double>(kernelSize: 3, stride: 1)(Variable(input([1, 1, 5, 5]))).shape == [1, 1, 3, 3])
+        let pooled = AvgPool2d<Double>(kernelSize: 2)(Variable(Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 6])))
         #expect(pooled.value.scalars == [3])
     }
 

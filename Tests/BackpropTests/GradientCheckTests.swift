@@ -91,7 +91,7 @@ let opCases: [OpCase] = [
 ]
 
 /// The cases of every file: this one's, the ops that ported models need, indexing, and activations.
-let allOpCases = opCases + modelOpCases + indexingOpCases + activationOpCases
+let allOpCases = opCases + modelOpCases + indexingOpCases + activationOpCases + windowOpCases
 
 @Test(arguments: allOpCases)
 func gradientMatchesCentralDifferences(_ op: OpCase) {

@@ -131,6 +131,27 @@ private func expectMessage(_ result: ExitTest.Result?, _ message: String,
         expectMessage(result, "conv2d: input [1, 3, 8, 8], filter [4, 2, 3, 3]: input channels 3 and filter channels 2 differ")
     }
 
+    @Test func groupedConvolutionChannels() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = conv2d(Variable<Float>(Tensor.zeros([1, 6, 8, 8])), Variable(Tensor.zeros([4, 2, 3, 3])), groups: 2)
+        }
+        expectMessage(result, "conv2d: input [1, 6, 8, 8], filter [4, 2, 3, 3]: input channels 6 are not 2 groups of the filter's 2")
+    }
+
+    @Test func dilatedWindowTooLarge() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = conv2d(Variable<Float>(Tensor.zeros([1, 1, 5, 8])), Variable(Tensor.zeros([1, 1, 3, 3])), dilation: (3, 1))
+        }
+        expectMessage(result, "conv2d: input [1, 1, 5, 8], filter [1, 1, 3, 3]: the 3×3 window dilated by (3, 1) does not fit the padded 5×8 image")
+    }
+
+    @Test func transposedConvolutionOutputPadding() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = convTranspose2d(Variable<Float>(Tensor.zeros([1, 2, 4, 4])), Variable(Tensor.zeros([2, 3, 3, 3])), stride: 2, outputPadding: 2)
+        }
+        expectMessage(result, "convTranspose2d: stride (2, 2) and dilation (1, 1) must be positive, and outputPadding (2, 2) not negative and smaller than the stride or the dilation")
+    }
+
     @Test func poolingRank() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = maxPool2d(Variable<Float>(Tensor.zeros([3, 8, 8])), size: 2)

@@ -1,16 +1,20 @@
 import Testing
 @_spi(Kernels) @testable import Backprop
 
-/// Direct convolution by definition: out[n, o, i, j] = Σ filter[o, c, a, b] · x[n, c, i·s − p + a, j·s − p + b].
-private func naiveConvolution(_ x: Tensor<Double>, _ w: Tensor<Double>, stride: Int, padding: Int) -> Tensor<Double> {
-    let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3]), (o, k) = (w.shape[0], w.shape[2])
-    let (oh, ow) = ((h + 2 * padding - k) / stride + 1, (wd + 2 * padding - k) / stride + 1)
+/// Direct convolution by definition: out[n, o, i, j] = Σ filter[o, c, a, b] · x[n, g·C/G + c, i·sH − pH + a·dH, j·sW − pW + b·dW],
+/// over the channels c of output o's group g.
+private func naiveConvolution(_ x: Tensor<Double>, _ w: Tensor<Double>, stride: (Int, Int), padding: (Int, Int),
+                              dilation: (Int, Int) = (1, 1), groups: Int = 1) -> Tensor<Double> {
+    let (n, h, wd) = (x.shape[0], x.shape[2], x.shape[3]), (o, c, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
+    let oh = (h + 2 * padding.0 - dilation.0 * (kh - 1) - 1) / stride.0 + 1
+    let ow = (wd + 2 * padding.1 - dilation.1 * (kw - 1) - 1) / stride.1 + 1
     var out = Tensor<Double>.zeros([n, o, oh, ow])
     for b in 0..<n { for f in 0..<o { for i in 0..<oh { for j in 0..<ow {
         var total = 0.0
-        for ch in 0..<c { for a in 0..<k { for d in 0..<k {
-            let (y, z) = (i * stride - padding + a, j * stride - padding + d)
-            if y >= 0 && y < h && z >= 0 && z < wd { total += w[f, ch, a, d] * x[b, ch, y, z] }
+        let group = f / (o / groups)
+        for ch in 0..<c { for a in 0..<kh { for d in 0..<kw {
+            let (y, z) = (i * stride.0 - padding.0 + a * dilation.0, j * stride.1 - padding.1 + d * dilation.1)
+            if y >= 0 && y < h && z >= 0 && z < wd { total += w[f, ch, a, d] * x[b, group * c + ch, y, z] }
         } } }
         out[b, f, i, j] = total
     } } } }
@@ -24,16 +28,31 @@ private func naiveConvolution(_ x: Tensor<Double>, _ w: Tensor<Double>, stride: 
 
     @Test(arguments: [(1, 0), (1, 1), (2, 1), (3, 2)])
     func convolutionMatchesTheDefinition(stride: Int, padding: Int) {
-        let expected = naiveConvolution(x, w, stride: stride, padding: padding)
+        let expected = naiveConvolution(x, w, stride: (stride, stride), padding: (padding, padding))
         for threads in [1, 2, 3] {
             let actual = withThreads(threads) { conv2d(Variable(x), Variable(w), stride: stride, padding: padding).value }
             #expect(actual.isApproximatelyEqual(to: expected, tolerance: 1e-12), "threads \(threads)")
         }
     }
 
-    @Test func columnsToImageIsTheAdjointOfImageToColumns() throws {
+    @Test(arguments: [((2, 3), (3, 1), (1, 1)), ((1, 2), (0, 2), (2, 3)), ((3, 1), (2, 0), (3, 2))])
+    func perAxisDilatedGroupedConvolutionMatchesTheDefinition(stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int)) {
+        let grouped = Tensor<Double>.uniform([6, 1, 3, 2], low: -1, high: 1, seed: 5)    // 3 groups, 2 outputs each
+        for (filter, groups) in [(w, 1), (grouped, 3)] {
+            let expected = naiveConvolution(x, filter, stride: stride, padding: padding, dilation: dilation, groups: groups)
+            for threads in [1, 2, 3] {
+                let actual = withThreads(threads) {
+                    conv2d(Variable(x), Variable(filter), stride: stride, padding: padding, dilation: dilation, groups: groups).value
+                }
+                #expect(actual.isApproximatelyEqual(to: expected, tolerance: 1e-12), "groups \(groups), threads \(threads)")
+            }
+        }
+    }
+
+    @Test(arguments: [((2, 1), (1, 1), (1, 1)), ((1, 3), (2, 0), (2, 1)), ((3, 2), (0, 3), (3, 2))])
+    func columnsToImageIsTheAdjointOfImageToColumns(stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int)) throws {
         // ⟨im2col(x), y⟩ = ⟨x, col2im(y)⟩ for every x and y.
-        let windows = try Windows(input: x.shape, filter: w.shape, stride: 2, padding: 1)
+        let windows = try Windows(input: x.shape, filter: [5, 3, 3, 2], stride: stride, padding: padding, dilation: dilation)
         let y = Tensor<Double>.uniform(windows.columnsShape, low: -1, high: 1, seed: 3)
         let left = (x.imageToColumns(windows) * y).sum().scalar, right = (x * y.columnsToImage(windows)).sum().scalar
         #expect(Swift.abs(left - right) < 1e-9)

@@ -28,14 +28,23 @@ extension Tensor where Scalar: TensorScalar {
     }
 }
 
-/// 2-d max pooling over `size × size` windows of an NCHW input, `stride` defaulting to `size`.
+/// 2-d max pooling over `size × size` windows of an NCHW input, as PyTorch's `F.max_pool2d`.
+///
+/// `stride` defaults to `size`. `padding` adds −∞ on every side (a window's maximum is never a
+/// padding position); at most half the window size, as in PyTorch.
 ///
 /// A primitive: one pass finds each window's maximum and where it is; the VJP
 /// sends each gradient to that position (the first maximum, on ties), through
 /// a scatter that is itself differentiable.
 @specialized(where S == Float)
 @specialized(where S == Double)
-public func maxPool2d<S: TensorScalar>(_ input: Variable<S>, size: Int, stride: Int? = nil) -> Variable<S> {
+public func maxPool2d<S: TensorScalar>(_ input: Variable<S>, size: Int, stride: Int? = nil, padding: Int = 0) -> Variable<S> {
+    guard padding == 0 else {
+        // Validates the sizes before padding, so that messages name the caller's input.
+        _ = Windows.pooling(input.shape, size: size, stride: stride ?? size, padding: padding, op: "maxPool2d")
+        let padded = input.padded([(0, 0), (0, 0), (padding, padding), (padding, padding)], value: -S.infinity)
+        return maxPool2d(padded, size: size, stride: stride)
+    }
     let windows = Windows.pooling(input.shape, size: size, stride: stride ?? size, op: "maxPool2d")
     let outShape = [input.shape[0], input.shape[1], windows.outHeight, windows.outWidth]
     var positions = [Int](repeating: 0, count: outShape.reduce(1, *))
@@ -51,42 +60,65 @@ public func maxPool2d<S: TensorScalar>(_ input: Variable<S>, size: Int, stride: 
 }
 
 /// The geometry of sliding windows over an NCHW input: the sizes that convolution and pooling
-/// share with their window kernels. Library-internal.
+/// share with their window kernels, each per axis (height, width). Library-internal.
+///
+/// Window position `(oh, ow)`, tap `(kh, kw)` reads input row `oh · strideHeight − paddingHeight +
+/// kh · dilationHeight` and column `ow · strideWidth − paddingWidth + kw · dilationWidth`.
 @_spi(Kernels) public struct Windows: Sendable {
-    let batch, channels, height, width, kernelHeight, kernelWidth, stride, padding, outHeight, outWidth: Int
+    let batch, channels, height, width, kernelHeight, kernelWidth: Int
+    let strideHeight, strideWidth, paddingHeight, paddingWidth, dilationHeight, dilationWidth: Int
+    let outHeight, outWidth: Int
     /// The shape of im2col's result: one `[patch, outH · outW]` matrix per image.
     var columnsShape: [Int] { [batch, patch, outHeight * outWidth] }
     var patch: Int { channels * kernelHeight * kernelWidth }
     var inputShape: [Int] { [batch, channels, height, width] }
 
-    init(input: [Int], filter: [Int], stride: Int, padding: Int, op: String = "conv2d") throws(ShapeError) {
+    /// Windows of a `filter` (`[out, in / groups, kH, kW]`) over `input`; `outputSize`, when given,
+    /// replaces the window count that fits (for a transposed convolution, whose image may have
+    /// rows that no window reaches).
+    init(input: [Int], filter: [Int], stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int) = (1, 1),
+         groups: Int = 1, outputSize: (Int, Int)? = nil, op: String = "conv2d") throws(ShapeError) {
         var shown: String { "input \(describe(input)), filter \(describe(filter))" }   // for messages only
         guard input.count == 4, filter.count == 4 else {
             throw ShapeError(op, "\(shown): both must be 4-d (NCHW input, [out, in, kH, kW] filter)")
         }
-        guard input[1] == filter[1] else {
-            throw ShapeError(op, "\(shown): input channels \(input[1]) and filter channels \(filter[1]) differ")
+        guard groups > 0, input[1] == filter[1] * groups else {
+            throw ShapeError(op, groups == 1 ? "\(shown): input channels \(input[1]) and filter channels \(filter[1]) differ"
+                             : "\(shown): input channels \(input[1]) are not \(groups) groups of the filter's \(filter[1])")
         }
-        guard stride > 0, padding >= 0 else { throw ShapeError(op, "stride \(stride) must be positive and padding \(padding) not negative") }
+        guard stride.0 > 0, stride.1 > 0, padding.0 >= 0, padding.1 >= 0, dilation.0 > 0, dilation.1 > 0 else {
+            throw ShapeError(op, "stride \(stride) and dilation \(dilation) must be positive and padding \(padding) not negative")
+        }
         (batch, channels, height, width) = (input[0], input[1], input[2], input[3])
-        (kernelHeight, kernelWidth, self.stride, self.padding) = (filter[2], filter[3], stride, padding)
-        outHeight = (height + 2 * padding - kernelHeight) / stride + 1
-        outWidth = (width + 2 * padding - kernelWidth) / stride + 1
-        guard kernelHeight > 0, kernelWidth > 0, height + 2 * padding >= kernelHeight, width + 2 * padding >= kernelWidth else {
-            throw ShapeError(op, "\(shown): the \(kernelHeight)×\(kernelWidth) window does not fit the padded "
-                             + "\(height + 2 * padding)×\(width + 2 * padding) image")
+        (kernelHeight, kernelWidth) = (filter[2], filter[3])
+        (strideHeight, strideWidth, paddingHeight, paddingWidth) = (stride.0, stride.1, padding.0, padding.1)
+        (dilationHeight, dilationWidth) = dilation
+        let spanHeight = dilation.0 * (kernelHeight - 1) + 1, spanWidth = dilation.1 * (kernelWidth - 1) + 1
+        let (paddedHeight, paddedWidth) = (height + 2 * padding.0, width + 2 * padding.1)
+        guard kernelHeight > 0, kernelWidth > 0, paddedHeight >= spanHeight, paddedWidth >= spanWidth else {
+            throw ShapeError(op, "\(shown): the \(kernelHeight)×\(kernelWidth) window"
+                             + (dilation == (1, 1) ? "" : " dilated by \(dilation)")
+                             + " does not fit the padded \(paddedHeight)×\(paddedWidth) image")
         }
+        (outHeight, outWidth) = outputSize
+            ?? ((paddedHeight - spanHeight) / stride.0 + 1, (paddedWidth - spanWidth) / stride.1 + 1)
+    }
+
+    /// Square windows with one stride and padding for both axes.
+    init(input: [Int], filter: [Int], stride: Int, padding: Int, op: String = "conv2d") throws(ShapeError) {
+        try self.init(input: input, filter: filter, stride: (stride, stride), padding: (padding, padding), op: op)
     }
 
     /// Pooling windows: each channel of an NCHW input pooled alone, as one-channel images.
-    static func pooling(_ shape: [Int], size: Int, stride: Int, op: String) -> Windows {
+    static func pooling(_ shape: [Int], size: Int, stride: Int, padding: Int = 0, op: String) -> Windows {
         checked { () throws(ShapeError) in
             guard shape.count == 4 else {
                 throw ShapeError(op, "input \(describe(shape)) is not 4-d [batch, channels, height, width]")
             }
             guard size > 0 else { throw ShapeError(op, "window size \(size) is not positive") }
+            guard 2 * padding <= size else { throw ShapeError(op, "padding \(padding) is more than half the window size \(size)") }
             return try Windows(input: [shape[0] * shape[1], 1, shape[2], shape[3]], filter: [1, 1, size, size],
-                               stride: stride, padding: 0, op: op)
+                               stride: stride, padding: padding, op: op)
         }
     }
 }

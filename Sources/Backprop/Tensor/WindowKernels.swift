@@ -2,11 +2,13 @@
 // loops, with no index arrays, over the geometry that a `Windows` value describes.
 
 extension Windows {
-    /// The output columns `ow` whose input column `ow · stride − padding + kw` lies inside the image.
+    /// The output columns `ow` whose input column `ow · strideWidth − paddingWidth + kw · dilationWidth`
+    /// lies inside the image.
     @inline(__always)
     func insideOutputColumns(kernelColumn kw: Int) -> Range<Int> {
-        // ow · stride ≥ padding − kw, and ow · stride ≤ width − 1 + padding − kw.
-        let lowNumerator = padding &- kw, highNumerator = width &- 1 &+ padding &- kw
+        // ow · stride ≥ padding − tap, and ow · stride ≤ width − 1 + padding − tap.
+        let tap = kw &* dilationWidth, stride = strideWidth
+        let lowNumerator = paddingWidth &- tap, highNumerator = width &- 1 &+ paddingWidth &- tap
         let low = lowNumerator <= 0 ? 0 : (lowNumerator &+ stride &- 1) / stride
         let high = highNumerator < 0 ? 0 : Swift.min(outWidth, highNumerator / stride &+ 1)
         return low < high ? low..<high : 0..<0
@@ -14,7 +16,7 @@ extension Windows {
 
     /// Calls `body(o, base, inside)` for every output row of every row of the column matrices
     /// of `images`: `o` is where the `outWidth` values start in `[batch, patch, outH · outW]`, and,
-    /// when the input row lies inside the image, `base + ow · stride` is the input position of
+    /// when the input row lies inside the image, `base + ow · strideWidth` is the input position of
     /// output column `ow` for `ow` in `inside` (else `inside` is empty).
     @inline(__always)
     func forEachOutputRow(in images: Range<Int>, _ body: (Int, Int, Range<Int>) -> Void) {
@@ -27,9 +29,9 @@ extension Windows {
                     for kw in 0..<kernelWidth {
                         let columns = insideOutputColumns(kernelColumn: kw)
                         for oh in 0..<outHeight {
-                            let ih = oh &* stride &- padding &+ kh
+                            let ih = oh &* strideHeight &- paddingHeight &+ kh &* dilationHeight
                             let rowInside = ih >= 0 && ih < height
-                            body(o, (plane &+ ih) &* width &- padding &+ kw, rowInside ? columns : 0..<0)
+                            body(o, (plane &+ ih) &* width &- paddingWidth &+ kw &* dilationWidth, rowInside ? columns : 0..<0)
                             o = o &+ outWidth
                         }
                     }
@@ -47,7 +49,7 @@ extension Windows {
 /// Row `(c, kh, kw)` of an image's matrix reads input rows with a fixed step, contiguous for
 /// stride 1. Split across threads by image: each thread writes its own matrices.
 func imageToColumnsKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ g: Windows, _ out: UnsafeMutableBufferPointer<S>) {
-    let stride = g.stride
+    let stride = g.strideWidth
     forEachChunk(g.batch, grain: g.imageGrain) { images in
         g.forEachOutputRow(in: images) { o, base, inside in
             for ow in 0..<inside.lowerBound { out[o &+ ow] = 0 }
@@ -64,7 +66,7 @@ func imageToColumnsKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ g:
 /// col2im, the adjoint of im2col: adds each column-matrix element back onto its image position.
 /// Split across threads by image: windows of one image only touch that image.
 func columnsToImageKernel<S: TensorScalar>(_ columns: UnsafeBufferPointer<S>, _ g: Windows, _ out: UnsafeMutableBufferPointer<S>) {
-    let imageSize = g.channels &* g.height &* g.width, stride = g.stride
+    let imageSize = g.channels &* g.height &* g.width, stride = g.strideWidth
     forEachChunk(g.batch, grain: g.imageGrain) { images in
         for i in (images.lowerBound &* imageSize)..<(images.upperBound &* imageSize) { out[i] = 0 }
         g.forEachOutputRow(in: images) { o, base, inside in
@@ -82,9 +84,10 @@ func columnsToImageKernel<S: TensorScalar>(_ columns: UnsafeBufferPointer<S>, _ 
 /// Split across threads by plane.
 func maxPoolKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ g: Windows, _ out: UnsafeMutableBufferPointer<S>,
                                     _ positions: UnsafeMutableBufferPointer<Int>) {
-    precondition(g.padding == 0, "maxPoolKernel: pooling windows have no padding")
+    precondition(g.paddingHeight == 0 && g.paddingWidth == 0 && g.dilationHeight == 1 && g.dilationWidth == 1
+                 && g.strideHeight == g.strideWidth, "maxPoolKernel: pooling windows have one stride, no padding or dilation")
     let perPlane = Swift.max(g.outHeight &* g.outWidth &* g.kernelHeight &* g.kernelWidth, 1)
-    let (width, kernelHeight, kernelWidth, stride) = (g.width, g.kernelHeight, g.kernelWidth, g.stride)
+    let (width, kernelHeight, kernelWidth, stride) = (g.width, g.kernelHeight, g.kernelWidth, g.strideWidth)
     forEachChunk(g.batch &* g.channels, grain: Swift.max(1, parallelGrain / perPlane)) { planes in
         for plane in planes {
             let planeStart = plane &* g.height &* width

@@ -15,8 +15,8 @@ public enum DigitsModel: String, CaseIterable, Sendable {
             switch self {
             case .cnn:
                 Sequential(
-                    Conv2D(inChannels: 1, outChannels: 16, kernelSize: 3, padding: 1), ReLU(), MaxPool2D(size: 2),
-                    Conv2D(inChannels: 16, outChannels: 32, kernelSize: 3, padding: 1), ReLU(), MaxPool2D(size: 2),
+                    Conv2d(inputChannels: 1, outputChannels: 16, kernelSize: 3, padding: 1), ReLU(), MaxPool2d(kernelSize: 2),
+                    Conv2d(inputChannels: 16, outputChannels: 32, kernelSize: 3, padding: 1), ReLU(), MaxPool2d(kernelSize: 2),
                     Flatten(), Linear(inputSize: 32 * 2 * 2, outputSize: 10)
                 )
             case .mlp:
