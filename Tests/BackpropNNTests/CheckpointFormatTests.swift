@@ -9,7 +9,7 @@ import BackpropNN
 private struct EveryLayer: Layer {
     typealias Scalar = Double
     let linear = Linear<Double>(inputSize: 3, outputSize: 2)
-    let conv = Conv2D<Double>(inChannels: 2, outChannels: 3, kernelSize: 2)
+    let conv = Conv2d<Double>(inputChannels: 2, outputChannels: 3, kernelSize: 2)
     let conv1d = Conv1d<Double>(inputChannels: 2, outputChannels: 2, kernelSize: 2)
     let batchNorm = BatchNorm1d<Double>(featureCount: 3)
     let layerNorm = LayerNorm<Double>(featureCount: 3)

@@ -11,7 +11,9 @@ import Backprop
 ///
 /// Every size is one `Int` for both axes, or a `(height, width)` pair:
 /// `Conv2d(inputChannels: 3, outputChannels: 8, kernelSize: (3, 5), stride: (2, 1))`.
-public struct Conv2d<Scalar: TensorScalar>: Layer {
+public struct Conv2d<Scalar: TensorScalar>: Layer, ExplicitStateNames {
+    /// The checkpoint keys: PyTorch's `state_dict` names.
+    public var stateEntries: [(key: String, value: Any)] { [("weight", weight), ("bias", bias as Any)] }
     /// `[outputChannels, inputChannels / groups, kernelHeight, kernelWidth]`.
     public let weight: Variable<Scalar>
     /// `[outputChannels]`, or nil without a bias.

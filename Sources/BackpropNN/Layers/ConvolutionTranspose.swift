@@ -10,7 +10,9 @@ import Backprop
 /// the fan-in from the weight's second axis.
 ///
 /// Every size is one `Int` for both axes, or a `(height, width)` pair.
-public struct ConvTranspose2d<Scalar: TensorScalar>: Layer {
+public struct ConvTranspose2d<Scalar: TensorScalar>: Layer, ExplicitStateNames {
+    /// The checkpoint keys: PyTorch's `state_dict` names.
+    public var stateEntries: [(key: String, value: Any)] { [("weight", weight), ("bias", bias as Any)] }
     /// `[inputChannels, outputChannels / groups, kernelHeight, kernelWidth]`.
     public let weight: Variable<Scalar>
     /// `[outputChannels]`, or nil without a bias.
