@@ -64,3 +64,47 @@ private struct EveryLayer: Layer {
         #expect(Renamed().namedParameters().map(\.name) == ["weight", "head.weight", "head.bias"])
     }
 }
+
+/// The objects reachable through `value`'s stored properties, found by reflection alone.
+private func reflectedState(_ value: Any) -> Set<ObjectIdentifier> {
+    var found: Set<ObjectIdentifier> = []
+    func descend(_ value: Any) {
+        switch value {
+        case let object as Variable<Double>: found.insert(ObjectIdentifier(object))
+        case let object as Buffer<Double>: found.insert(ObjectIdentifier(object))
+        case let object as RandomGenerator: found.insert(ObjectIdentifier(object))
+        case is Tensor<Double>: return
+        default:
+            let mirror = Mirror(reflecting: value)
+            let children = (mirror.superclassMirror?.children.map { $0 } ?? []) + mirror.children
+            for child in children { descend(child.value) }
+        }
+    }
+    descend(value)
+    return found
+}
+
+@Suite struct DeclaredStateIsComplete {
+    @Test func everyLayerDeclaresEveryParameterBufferAndGenerator() {
+        let layers: [any Layer<Double>] = [
+            Linear(inputSize: 3, outputSize: 2), Conv1d(inputChannels: 2, outputChannels: 2, kernelSize: 2),
+            Conv2d(inputChannels: 2, outputChannels: 4, kernelSize: 3, groups: 2),
+            ConvTranspose2d(inputChannels: 2, outputChannels: 2, kernelSize: 2),
+            BatchNorm1d(featureCount: 2), BatchNorm2d(featureCount: 2), LayerNorm(featureCount: 2), RMSNorm(featureCount: 2),
+            GroupNorm(groupCount: 1, channelCount: 2), InstanceNorm2d(featureCount: 2, affine: true),
+            Dropout(probability: 0.1), Recurrent(LSTMCell(inputSize: 2, hiddenSize: 2)),
+            LSTM(inputSize: 2, hiddenSize: 2, layerCount: 2, dropout: 0.1, bidirectional: true),
+            GRU(inputSize: 2, hiddenSize: 2, bidirectional: true), RNN(inputSize: 2, hiddenSize: 2, layerCount: 2),
+            MultiHeadAttention(embedDimension: 4, headCount: 2),
+            Sequential(Linear(inputSize: 2, outputSize: 2), Dropout(probability: 0.5)),
+        ]
+        for layer in layers {
+            var declared = Set(layer.namedParameters().map { ObjectIdentifier($0.parameter) })
+            declared.formUnion(layer.namedBuffers().map { ObjectIdentifier($0.buffer) })
+            declared.formUnion(layer.namedGenerators().map { ObjectIdentifier($0.generator) })
+            #expect(declared == reflectedState(layer), "\(type(of: layer))")
+            #expect(layer is any ExplicitStateNames, "\(type(of: layer)) derives its keys from its property names")
+        }
+        #expect(Embedding<Double>(embeddingCount: 3, embeddingSize: 2).namedParameters().map(\.name) == ["weight"])
+    }
+}
