@@ -10,15 +10,18 @@ let package = Package(
     products: [
         .library(name: "Backprop", targets: ["Backprop"]),
         .library(name: "BackpropNN", targets: ["BackpropNN"]),
+        .library(name: "BackpropPlot", targets: ["BackpropPlot"]),
     ],
     targets: [
         .target(name: "CBackpropKernels"),
         .target(name: "Backprop", dependencies: ["CBackpropKernels"]),
         .target(name: "BackpropNN", dependencies: ["Backprop"]),
+        // SVG charts, a progress bar and a CSV reader: no tensors, so it depends on nothing.
+        .target(name: "BackpropPlot"),
         // The examples' data preparation and models, as functions the tests can run small.
         .target(
             name: "BackpropExamples",
-            dependencies: ["Backprop", "BackpropNN"],
+            dependencies: ["Backprop", "BackpropNN", "BackpropPlot"],
             resources: [.copy("Resources/digits"), .copy("Resources/words")]
         ),
         .executableTarget(
@@ -34,12 +37,15 @@ let package = Package(
         .executableTarget(name: "backprop-resume-check", dependencies: ["Backprop", "BackpropNN"],
                           path: "Sources/TestPrograms/resume-check"),
         .testTarget(name: "BackpropTests", dependencies: ["Backprop"]),
-        .testTarget(name: "BackpropNNTests", dependencies: ["BackpropNN", "Backprop"]),
-        .testTarget(name: "BackpropExamplesTests", dependencies: ["BackpropExamples", "BackpropNN", "Backprop"]),
+        // BackpropPlot only for the documentation's examples, which chart what they train.
+        .testTarget(name: "BackpropNNTests", dependencies: ["BackpropNN", "Backprop", "BackpropPlot"]),
+        .testTarget(name: "BackpropPlotTests", dependencies: ["BackpropPlot"]),
+        .testTarget(name: "BackpropExamplesTests",
+                    dependencies: ["BackpropExamples", "BackpropNN", "Backprop", "BackpropPlot"]),
     ] + examples.map { name in
         .executableTarget(
             name: name,
-            dependencies: ["Backprop", "BackpropNN", "BackpropExamples"],
+            dependencies: ["Backprop", "BackpropNN", "BackpropPlot", "BackpropExamples"],
             path: "Sources/Examples/\(name)"
         )
     },

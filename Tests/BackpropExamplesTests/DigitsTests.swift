@@ -1,6 +1,7 @@
 import Backprop
 import BackpropExamples
 import BackpropNN
+import BackpropPlot
 import Foundation
 import Testing
 

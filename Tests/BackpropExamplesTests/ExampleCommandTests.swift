@@ -1,5 +1,6 @@
 import BackpropExamples
 import BackpropNN
+import BackpropPlot
 import Foundation
 import Testing
 

@@ -1,5 +1,6 @@
 import Backprop
 import BackpropNN
+import BackpropPlot
 import Foundation
 import Testing
 

@@ -2,6 +2,7 @@ import Backprop
 import Foundation
 import Testing
 @testable import BackpropNN
+import BackpropPlot
 
 /// A model of top-level parameters, each its own layer.
 private struct Parameters: Module {
@@ -331,17 +332,6 @@ struct TrainingMonitorTests {
         #expect(of(.divergingLoss, monitor.warnings).count == 1)
     }
 
-    @Test func gradientNormChartDrawsOneLinePerStep() {
-        let model = deepNetwork(depth: 3, width: 4, deviation: 0.5, activation: { Tanh() }, seed: 80)
-        let monitor = TrainingMonitor(model: model) { _ in }
-        let x = Tensor<Double>.uniform([8, 4], low: -1, high: 1, seed: 81)
-        for _ in 0..<3 { monitor.backward(squaredError(model, x, .ones([8, 1]))) }
-        let chart = monitor.gradientNormChart()
-        #expect(chart.logarithmicY && chart.series.map(\.label) == ["step 0", "step 2"])
-        #expect(chart.series[1].x == [0, 1, 2, 3] && chart.series[1].y == monitor.layerGradientNorms(atStep: 2))
-        #expect(chart.svg().contains("Gradient norm by layer"))
-    }
-
     @Test func hooksAreRemovedWithTheMonitor() {
         let model = withRandomSeed(90) { Sequential<Double>(Linear(inputSize: 2, outputSize: 1)) }
         var monitor: TrainingMonitor<Double>? = TrainingMonitor(model: model) { _ in }
@@ -377,14 +367,23 @@ struct TrainingMonitorTests {
         print(monitor.warnings.count)                   // 20: one a step, printed once
         print(monitor.history[0].gradientNorms["20"]!)  // 1.297…: the last layer's norm at the first step
         print(monitor.history[0].updateRatios["20"]!)   // 0.021…: ‖Δw‖ / ‖w‖ of the first step
-        let chart = FileManager.default.temporaryDirectory.appendingPathComponent("gradient-norms.svg")
-        try monitor.gradientNormChart().write(to: chart.path)     // one line per step: norm against depth
+        // The norm of each layer against its depth, one line per step: the first and the last.
+        var chart = Chart(title: "Gradient norm by layer", xLabel: "layer (0 = first)", yLabel: "gradient norm",
+                          logarithmicY: true)
+        for step in [0, monitor.history.count - 1] {
+            chart.addLine("step \(step)", x: monitor.layers.indices.map(Double.init), y: monitor.layerGradientNorms(atStep: step))
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gradient-norms.svg").path
+        try chart.write(to: path)
         // end doc
         #expect(printed.count == 3 && printed[0] == "20")
         #expect(printed[1].hasPrefix("1.297") && printed[2].hasPrefix("0.021"))
         #expect(monitor.warnings.count == 20 && monitor.warnings.allSatisfy { $0.kind == .vanishingGradients })
         #expect(monitor.warnings[0].description.hasPrefix("vanishing gradients: layer '0' has gradient norm 3.1e-09, "
             + "2.4e-09 of the last layer's ('20') 1.3e+00 at step 0"))
-        try FileManager.default.removeItem(at: chart)
+        let svg = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(svg == chart.svg() && svg.contains(">Gradient norm by layer</text>"))
+        #expect(svg.contains(">step 0</text>") && svg.contains(">step 19</text>"))
+        try FileManager.default.removeItem(atPath: path)
     }
 }

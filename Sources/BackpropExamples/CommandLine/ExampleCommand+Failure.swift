@@ -1,4 +1,5 @@
 import BackpropNN
+import BackpropPlot
 import Foundation
 
 extension ExampleCommand {

@@ -1,5 +1,6 @@
 import Backprop
 import BackpropNN
+import BackpropPlot
 import Foundation
 
 /// The 8×8 handwritten digits: grey images scaled to [0, 1] and their labels 0–9.

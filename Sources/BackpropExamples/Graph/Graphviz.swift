@@ -1,4 +1,5 @@
 import BackpropNN
+import BackpropPlot
 import Foundation
 
 /// Graphviz's `dot` program, found on `PATH`, for rendering DOT text to SVG.

@@ -1,5 +1,6 @@
 import Backprop
 import BackpropNN
+import BackpropPlot
 
 /// Trains `model` on `data` with Adam in shuffled mini-batches, minimising `loss` of the
 /// model's output on each batch: the loop that xor, regression, spirals and custom-op share.

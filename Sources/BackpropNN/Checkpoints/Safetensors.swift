@@ -146,7 +146,7 @@ struct SafetensorsFile {
         do {
             bytes = try Data(contentsOf: url)
         } catch {
-            throw SafetensorsError.ioFailure(url, reason: "cannot be read: \(readableDescription(of: error))")
+            throw SafetensorsError.ioFailure(url, reason: "cannot be read: \(failureReason(of: error))")
         }
         try self.init(bytes: bytes, url: url)
     }
@@ -329,6 +329,6 @@ func writeAtomically(to url: URL, _ body: (FileHandle) throws -> Void) throws {
         }
     } catch {
         try? FileManager.default.removeItem(at: temporary)
-        throw error as? SafetensorsError ?? .ioFailure(url, reason: "cannot be written: \(readableDescription(of: error))")
+        throw error as? SafetensorsError ?? .ioFailure(url, reason: "cannot be written: \(failureReason(of: error))")
     }
 }

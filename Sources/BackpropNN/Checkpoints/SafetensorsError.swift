@@ -42,3 +42,19 @@ public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
         }
     }
 }
+
+/// Why a file could not be read or written, in words: a Foundation file error's underlying
+/// system reason ("Permission denied"), which `localizedDescription` leaves out on Linux; any
+/// other error's own description.
+///
+/// BackpropPlot's `readableDescription(of:)` does the same for the programs' messages; this
+/// copy is internal because BackpropNN does not depend on BackpropPlot.
+func failureReason(of error: any Error) -> String {
+    let bridged = error as NSError
+    if let underlying = bridged.userInfo[NSUnderlyingErrorKey] as? any Error { return failureReason(of: underlying) }
+    switch bridged.domain {
+    case NSPOSIXErrorDomain: return String(cString: strerror(Int32(bridged.code)))
+    case NSCocoaErrorDomain: return bridged.localizedDescription
+    default: return String(describing: error)
+    }
+}

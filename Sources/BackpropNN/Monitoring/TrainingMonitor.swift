@@ -18,7 +18,7 @@ import Backprop
 ///     monitor.backward(loss)
 ///     optimizer.step()
 /// }
-/// try monitor.gradientNormChart().write(to: "output/gradient-norms.svg")
+/// print(monitor.layerGradientNorms(atStep: 0))   // first layer to last: chart these to see a gradient vanish
 /// ```
 ///
 /// What each step measures:

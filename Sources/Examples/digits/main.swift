@@ -11,6 +11,7 @@
 import Backprop
 import BackpropExamples
 import BackpropNN
+import BackpropPlot
 import Foundation
 
 /// `0.9833` as "98.3%".

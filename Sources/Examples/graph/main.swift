@@ -9,6 +9,7 @@
 import Backprop
 import BackpropExamples
 import BackpropNN
+import BackpropPlot
 import Foundation
 
 let command = ExampleCommand(

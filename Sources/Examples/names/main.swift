@@ -6,6 +6,7 @@
 import Backprop
 import BackpropExamples
 import BackpropNN
+import BackpropPlot
 import Foundation
 
 let command = ExampleCommand.names

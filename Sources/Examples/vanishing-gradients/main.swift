@@ -10,6 +10,7 @@
 import Backprop
 import BackpropExamples
 import BackpropNN
+import BackpropPlot
 import Foundation
 
 let command = ExampleCommand(

@@ -3,7 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
-@testable import BackpropNN
+@testable import BackpropPlot
 
 /// An SVG document parsed with XMLParser: its elements and the text of each `<text>`.
 final class ParsedSVG: NSObject, XMLParserDelegate {

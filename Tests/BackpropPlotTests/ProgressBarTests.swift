@@ -1,5 +1,5 @@
 import Testing
-@testable import BackpropNN
+@testable import BackpropPlot
 
 /// A progress bar on a fake clock, collecting what it writes.
 private final class Harness {

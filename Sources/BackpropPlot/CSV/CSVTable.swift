@@ -1,4 +1,3 @@
-import Backprop
 import Foundation
 
 /// A numeric table read from comma-separated text.
@@ -62,10 +61,12 @@ public struct CSVTable: Sendable {
         }
     }
 
-    /// The values of `columns` as a `[rows, columns.count]` tensor.
-    public func tensor<S: TensorScalar>(columns: [Int]) -> Tensor<S> {
-        require(columns.allSatisfy { $0 >= 0 && $0 < columnCount }, "CSVTable: a column is outside 0..<\(columnCount)")
-        return Tensor(shape: [rows.count, columns.count], scalars: rows.flatMap { row in columns.map { S(row[$0]) } })
+    /// The rows with only `columns`, in that order: a `[rows, columns.count]` matrix, ready for
+    /// `Tensor(_:)`.
+    public func rows(columns: [Int]) -> [[Double]] {
+        precondition(columns.allSatisfy { $0 >= 0 && $0 < columnCount },
+                     "CSVTable.rows(columns:): a column of \(columns) is outside 0..<\(columnCount)")
+        return rows.map { row in columns.map { row[$0] } }
     }
 
     /// The values of one column.
