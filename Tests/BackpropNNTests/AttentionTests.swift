@@ -96,4 +96,40 @@ import Testing
         #expect(encoder(x, mask: .causal, keyPaddingMask: padding).value == stepwise.value)
         #expect(encoder.layers[0].selfAttn.inProjWeight !== encoder.layers[1].selfAttn.inProjWeight)
     }
+
+    @Test func buildingModelsTransformerEncoder() {
+        // doc: Docs/BuildingModels.md
+        /// Classifies token sequences: embeddings plus positions, two encoder layers, a mean over positions.
+        struct EncoderClassifier: Module {
+            typealias Scalar = Float
+            let embedding: Embedding<Float>
+            let encoder: TransformerEncoder<Float>
+            let head: Linear<Float>
+
+            init(vocabularySize: Int, modelSize: Int, classCount: Int) {
+                embedding = Embedding(count: vocabularySize, dimension: modelSize)
+                encoder = TransformerEncoder(layerCount: 2) {
+                    TransformerEncoderLayer(modelSize: modelSize, headCount: 4, feedForwardSize: 4 * modelSize)
+                }
+                head = Linear(inputSize: modelSize, outputSize: classCount)
+            }
+
+            func callAsFunction(_ tokens: [[Int]]) -> Variable<Float> {
+                let x = embedding(tokens)                        // [batch, length, modelSize]
+                let positions = sinusoidalPositionalEncoding(length: x.shape[1], modelSize: x.shape[2], as: Float.self)
+                return head(encoder(x + Variable(positions)).mean(axis: 1))
+            }
+        }
+
+        let model = withRandomSeed(0) { EncoderClassifier(vocabularySize: 50, modelSize: 16, classCount: 3) }
+        print(model.namedParameters()[0].name)           // embedding.weight
+        print(model.namedParameters()[1].name)           // encoder.layers.0.self_attn.in_proj_weight
+        model.eval()                                     // no dropout
+        print(model([[3, 1, 4, 1], [5, 9, 2, 6]]).shape) // [2, 3]
+        // end doc
+        #expect(model.namedParameters().map(\.name).prefix(2) == ["embedding.weight", "encoder.layers.0.self_attn.in_proj_weight"])
+        let logits = model([[3, 1, 4, 1], [5, 9, 2, 6]])
+        #expect(logits.shape == [2, 3] && logits.value.scalars.allSatisfy { $0.isFinite })
+        #expect(model.namedParameters().count == 1 + 2 * 12 + 2)
+    }
 }

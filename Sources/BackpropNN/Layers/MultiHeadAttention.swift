@@ -27,6 +27,7 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Layer {
     public let inProjBias: Variable<Scalar>?
     /// The output projection, `[E, E]`.
     public let outProj: Linear<Scalar>
+    /// The number of heads `modelSize` splits into.
     public let headCount: Int
     /// Whether self-attention through ``callAsFunction(_:)`` is causal.
     public let isCausal: Bool
@@ -60,6 +61,7 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Layer {
         generator = dropout > 0 ? RandomGenerator(seed: seed) : nil
     }
 
+    /// The former spelling of ``init(modelSize:headCount:bias:causal:dropout:seed:)``.
     @available(*, deprecated, message: "use MultiHeadAttention(modelSize:headCount:…)")
     public init(embedDimension: Int, headCount: Int, bias: Bool = true, causal: Bool = false) {
         self.init(modelSize: embedDimension, headCount: headCount, bias: bias, causal: causal)
@@ -92,6 +94,7 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Layer {
         attend(query: query, key: key, value: value, mask: mask, keyPaddingMask: keyPaddingMask, averageWeights: nil).output
     }
 
+    /// The former spelling of a causal mask; use `mask: .causal`.
     @available(*, deprecated, message: "use callAsFunction(query:key:value:mask: .causal)")
     public func callAsFunction(query: Variable<Scalar>, key: Variable<Scalar>, value: Variable<Scalar>,
                                causal: Bool) -> Variable<Scalar> {
