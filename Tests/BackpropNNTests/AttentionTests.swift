@@ -132,4 +132,13 @@ import Testing
         #expect(logits.shape == [2, 3] && logits.value.scalars.allSatisfy { $0.isFinite })
         #expect(model.namedParameters().count == 1 + 2 * 12 + 2)
     }
+
+    @Test func aPaddingMaskAloneNeedsNoMaskArgument() {
+        let x = Variable(sinePattern([2, 3, 4], 0.7, 0.3))
+        let padding = Tensor<Bool>(shape: [2, 3], scalars: [false, false, true, false, false, false])
+        let layer = withRandomSeed(4) { TransformerEncoderLayer<Double>(modelSize: 4, headCount: 2, feedForwardSize: 6, dropout: 0) }
+        #expect(layer(x, keyPaddingMask: padding).value == layer(x, mask: nil, keyPaddingMask: padding).value)
+        #expect(layer(x).value == layer(x, mask: nil).value)
+        #expect(layer(x).value != layer(x, keyPaddingMask: padding).value)
+    }
 }

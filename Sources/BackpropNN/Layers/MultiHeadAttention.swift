@@ -78,7 +78,7 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Layer {
     /// - Parameters:
     ///   - mask: which pairs may attend; nil means the layer's own (causal or none).
     ///   - keyPaddingMask: `[B, L]`, true at padding that no query may attend to.
-    public func callAsFunction(_ input: Variable<Scalar>, mask: AttentionMask<Scalar>?,
+    public func callAsFunction(_ input: Variable<Scalar>, mask: AttentionMask<Scalar>? = nil,
                                keyPaddingMask: Tensor<Bool>? = nil) -> Variable<Scalar> {
         self(query: input, key: input, value: input, mask: mask ?? (isCausal ? .causal : nil), keyPaddingMask: keyPaddingMask)
     }

@@ -54,7 +54,7 @@ public struct TransformerEncoderLayer<Scalar: TensorScalar>: Layer {
     /// - Parameters:
     ///   - mask: which positions may attend to which (see ``AttentionMask``).
     ///   - keyPaddingMask: `[batch, sequence]`, true at padding.
-    public func callAsFunction(_ input: Variable<Scalar>, mask: AttentionMask<Scalar>?,
+    public func callAsFunction(_ input: Variable<Scalar>, mask: AttentionMask<Scalar>? = nil,
                                keyPaddingMask: Tensor<Bool>? = nil) -> Variable<Scalar> {
         func selfAttention(_ x: Variable<Scalar>) -> Variable<Scalar> {
             dropout1(selfAttn(query: x, key: x, value: x, mask: mask, keyPaddingMask: keyPaddingMask))
@@ -86,7 +86,7 @@ public struct TransformerEncoder<Scalar: TensorScalar>: Layer {
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> { self(input, mask: nil) }
 
     /// Applies every layer with the same masks, then the final norm.
-    public func callAsFunction(_ input: Variable<Scalar>, mask: AttentionMask<Scalar>?,
+    public func callAsFunction(_ input: Variable<Scalar>, mask: AttentionMask<Scalar>? = nil,
                                keyPaddingMask: Tensor<Bool>? = nil) -> Variable<Scalar> {
         let x = layers.reduce(input) { x, layer in layer(x, mask: mask, keyPaddingMask: keyPaddingMask) }
         return norm.map { $0(x) } ?? x
