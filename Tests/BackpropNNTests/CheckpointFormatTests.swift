@@ -17,7 +17,7 @@ private struct EveryLayer: Layer {
     let groupNorm = GroupNorm<Double>(groupCount: 1, channelCount: 2)
     let instanceNorm = InstanceNorm2d<Double>(featureCount: 2, affine: true)
     let embedding = Embedding<Double>(embeddingCount: 4, embeddingSize: 2)
-    let attention = MultiHeadAttention<Double>(embedDimension: 4, headCount: 2)
+    let attention = MultiHeadAttention<Double>(modelSize: 4, headCount: 2)
     let lstm = Recurrent(LSTMCell<Double>(inputSize: 2, hiddenSize: 2))
     let gru = Recurrent(GRUCell<Double>(inputSize: 2, hiddenSize: 2))
     let rnn = Recurrent(RNNCell<Double>(inputSize: 2, hiddenSize: 2))
@@ -95,16 +95,26 @@ private func reflectedState(_ value: Any) -> Set<ObjectIdentifier> {
             Dropout(probability: 0.1), Recurrent(LSTMCell(inputSize: 2, hiddenSize: 2)),
             LSTM(inputSize: 2, hiddenSize: 2, layerCount: 2, dropout: 0.1, bidirectional: true),
             GRU(inputSize: 2, hiddenSize: 2, bidirectional: true), RNN(inputSize: 2, hiddenSize: 2, layerCount: 2),
-            MultiHeadAttention(embedDimension: 4, headCount: 2),
+            MultiHeadAttention(modelSize: 4, headCount: 2),
+            MultiHeadAttention(modelSize: 4, headCount: 2, dropout: 0.1),
+            TransformerEncoderLayer(modelSize: 4, headCount: 2, feedForwardSize: 8),
+            TransformerEncoder(layerCount: 2, norm: LayerNorm(featureCount: 4)) {
+                TransformerEncoderLayer(modelSize: 4, headCount: 2, feedForwardSize: 8, normFirst: true)
+            },
             Sequential(Linear(inputSize: 2, outputSize: 2), Dropout(probability: 0.5)),
         ]
-        for layer in layers {
+        func declared(_ layer: some Module<Double>) -> Set<ObjectIdentifier> {
             var declared = Set(layer.namedParameters().map { ObjectIdentifier($0.parameter) })
             declared.formUnion(layer.namedBuffers().map { ObjectIdentifier($0.buffer) })
             declared.formUnion(layer.namedGenerators().map { ObjectIdentifier($0.generator) })
-            #expect(declared == reflectedState(layer), "\(type(of: layer))")
+            return declared
+        }
+        for layer in layers {
+            #expect(declared(layer) == reflectedState(layer), "\(type(of: layer))")
             #expect(layer is any ExplicitStateNames, "\(type(of: layer)) derives its keys from its property names")
         }
         #expect(Embedding<Double>(embeddingCount: 3, embeddingSize: 2).namedParameters().map(\.name) == ["weight"])
+        let decoder = TransformerDecoderLayer<Double>(modelSize: 4, headCount: 2, feedForwardSize: 8)
+        #expect(declared(decoder) == reflectedState(decoder))
     }
 }

@@ -51,6 +51,19 @@ import Testing
         #expect(model.namedParameters().map(\.name) == ["0.weight", "0.bias", "3.weight", "3.bias"])
     }
 
+    @Test func buildingModelsExplicitStateNames() {
+        // doc: Docs/BuildingModels.md
+        struct Scale: Layer, ExplicitStateNames {
+            let factor = Variable(Tensor<Float>([2]), requiresGrad: true)
+            var stateEntries: [(key: String, value: Any)] { [("weight", factor)] }
+            func callAsFunction(_ x: Variable<Float>) -> Variable<Float> { x * factor }
+        }
+        print(Scale().namedParameters().map(\.name))   // ["weight"]
+        // end doc
+        #expect(Scale().namedParameters().map(\.name) == ["weight"])
+        #expect(Scale().stateDictionary().keys.sorted() == ["weight"])
+    }
+
     @Test func buildingModelsCustomLayer() {
         // doc: Docs/BuildingModels.md
         /// A residual block: x + W₂·gelu(W₁·norm(x)).

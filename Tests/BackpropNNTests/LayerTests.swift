@@ -145,12 +145,12 @@ import Testing
     }
 
     @Test func multiHeadAttention() {
-        let attention = withRandomSeed(7) { MultiHeadAttention<Double>(embedDimension: 4, headCount: 2) }
+        let attention = withRandomSeed(7) { MultiHeadAttention<Double>(modelSize: 4, headCount: 2) }
         #expect(attention.namedParameters().map(\.name) == ["in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"])
         let x = input([2, 3, 4])
         #expect(attention(Variable(x)).shape == [2, 3, 4])
         #expect(layerGradientError(attention, input: x) < 1e-6)
-        let causal = withRandomSeed(7) { MultiHeadAttention<Double>(embedDimension: 4, headCount: 2, causal: true) }
+        let causal = withRandomSeed(7) { MultiHeadAttention<Double>(modelSize: 4, headCount: 2, causal: true) }
         #expect(layerGradientError(causal, input: x) < 1e-6)
         // Causality: changing a later position leaves earlier outputs unchanged.
         let changed = replacing(x, 2 * 4 + 1, 5)                       // batch 0, position 2

@@ -37,7 +37,7 @@ public struct TransformerBlock: Layer {
     /// Draws its weights from ``RandomScope``; `embedDimension` must divide into `headCount` heads.
     public init(embedDimension: Int, headCount: Int) {
         attentionNorm = LayerNorm(featureCount: embedDimension)
-        attention = MultiHeadAttention(embedDimension: embedDimension, headCount: headCount, causal: true)
+        attention = MultiHeadAttention(modelSize: embedDimension, headCount: headCount, causal: true)
         mlpNorm = LayerNorm(featureCount: embedDimension)
         expand = Linear(inputSize: embedDimension, outputSize: 4 * embedDimension)
         project = Linear(inputSize: 4 * embedDimension, outputSize: embedDimension)
