@@ -47,7 +47,7 @@ extension Module {
             for (prefix, entries) in zip(prefixes, state.perParameter) {
                 for (key, tensor) in entries { try add(prefix + key, tensor) }
             }
-            training.learningRate = optimizer.learningRate
+            training.learningRates = optimizer.learningRates
         }
         for (name, generator) in namedGenerators() { training.generatorStates[name] = generator.state }
         if let state = schedule?.state() {
@@ -137,6 +137,13 @@ extension Module {
                 throw CheckpointError.invalidState(url, name: TrainingStateKey.scheduleStep, reason: "\(error)")
             }
         }
+        if let optimizer, !training.learningRates.isEmpty {
+            let rates = training.learningRates
+            guard rates.count == optimizer.groups.count, rates.allSatisfy({ $0 >= 0 }) else {
+                throw CheckpointError.invalidState(url, name: TrainingStateKey.learningRate, reason: "the file holds "
+                    + "the learning rates \(rates), but the optimizer needs \(optimizer.groups.count), each non-negative")
+            }
+        }
         if let optimizer, let state {
             do {
                 try optimizer.load(state)         // first: it may still refuse, and then changes nothing
@@ -148,7 +155,7 @@ extension Module {
         for case let (buffer, value?) in buffers { buffer.value = value }
         for case let (generator, value?) in generators { generator.state = value }
         if let schedule, let scheduleState { try? schedule.load(scheduleState) }   // checked above
-        if let optimizer, let rate = training.learningRate { optimizer.learningRate = rate }
+        if let optimizer, !training.learningRates.isEmpty { optimizer.learningRates = training.learningRates }
         if let loader, let value = training.loaderState { loader.shuffleState = value }
         if let value = training.scopeState { RandomScope.restoreGeneratorState(value) }
         return training.epoch
