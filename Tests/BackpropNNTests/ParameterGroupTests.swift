@@ -217,6 +217,20 @@ struct ParameterGroupTests {
         }
     }
 
+    @Test func aFileWithOneRateLoadsAndAGroupsRateNeedsTheGroupsBeforeIt() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("rates-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let model = Linear<Double>(weight: sinePattern([2, 3], 0.5, 0.2), bias: sinePattern([2], 0.9, 0.4))
+        let tensors = ["weight": model.weight.value, "bias": model.bias!.value, "optimizer.step": Tensor(0.0)]
+        // As files saved before groups: one "optimizer.learning_rate".
+        try saveSafetensors(tensors, to: url, metadata: ["optimizer.learning_rate": "0.25"])
+        let sgd = SGD(parameters: model.parameters(), learningRate: 0.1)
+        try model.load(from: url, optimizer: sgd)
+        #expect(sgd.learningRates == [0.25])
+        try saveSafetensors(tensors, to: url, metadata: ["optimizer.learning_rate": "0.25", "optimizer.learning_rate.2": "0.5"])
+        #expect(throws: CheckpointError.self) { try model.load(from: url, optimizer: sgd) }
+    }
+
     @Test func documentationExample() {
         // doc: Docs/Training.md
         let model = withRandomSeed(1) {

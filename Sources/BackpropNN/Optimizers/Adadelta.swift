@@ -39,7 +39,8 @@ public final class Adadelta<Scalar: TensorScalar>: Optimizer {
     ///   - weightDecay: λ, non-negative (default 0).
     public convenience init(parameters: [Variable<Scalar>], learningRate: Scalar = 1, rho: Scalar = 0.9, epsilon: Scalar = 1e-6,
                             weightDecay: Scalar = 0) {
-        self.init(groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, rho: rho, epsilon: epsilon, weightDecay: weightDecay)
+        self.init(groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, rho: rho,
+                  epsilon: epsilon, weightDecay: weightDecay)
     }
 
     /// Creates an Adadelta optimizer over parameter groups; each group's nil hyperparameters take these defaults.

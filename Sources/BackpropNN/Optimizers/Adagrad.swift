@@ -42,7 +42,9 @@ public final class Adagrad<Scalar: TensorScalar>: Optimizer {
     ///   - epsilon: ε (default 1e-10).
     public convenience init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.01, learningRateDecay: Scalar = 0,
                             weightDecay: Scalar = 0, initialAccumulatorValue: Scalar = 0, epsilon: Scalar = 1e-10) {
-        self.init(groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, learningRateDecay: learningRateDecay, weightDecay: weightDecay, initialAccumulatorValue: initialAccumulatorValue, epsilon: epsilon)
+        self.init(groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate,
+                  learningRateDecay: learningRateDecay, weightDecay: weightDecay,
+                  initialAccumulatorValue: initialAccumulatorValue, epsilon: epsilon)
     }
 
     /// Creates an Adagrad optimizer over parameter groups; each group's nil hyperparameters take these defaults.

@@ -38,7 +38,8 @@ public final class Adamax<Scalar: TensorScalar>: Optimizer {
     ///   - weightDecay: λ, non-negative (default 0).
     public convenience init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.002, beta1: Scalar = 0.9, beta2: Scalar = 0.999,
                             epsilon: Scalar = 1e-8, weightDecay: Scalar = 0) {
-        self.init(groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
+        self.init(groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, beta1: beta1,
+                  beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
     }
 
     /// Creates an Adamax optimizer over parameter groups; each group's nil hyperparameters take these defaults.

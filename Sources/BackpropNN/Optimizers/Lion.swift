@@ -36,7 +36,8 @@ public final class Lion<Scalar: TensorScalar>: Optimizer {
     ///   - weightDecay: λ, non-negative (default 0).
     public convenience init(parameters: [Variable<Scalar>], learningRate: Scalar = 1e-4, beta1: Scalar = 0.9, beta2: Scalar = 0.99,
                             weightDecay: Scalar = 0) {
-        self.init(groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, beta1: beta1, beta2: beta2, weightDecay: weightDecay)
+        self.init(groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, beta1: beta1,
+                  beta2: beta2, weightDecay: weightDecay)
     }
 
     /// Creates a Lion optimizer over parameter groups; each group's nil hyperparameters take these defaults.

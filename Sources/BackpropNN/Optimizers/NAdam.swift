@@ -46,7 +46,9 @@ public final class NAdam<Scalar: TensorScalar>: Optimizer {
     public convenience init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.002, beta1: Scalar = 0.9, beta2: Scalar = 0.999,
                             epsilon: Scalar = 1e-8, weightDecay: Scalar = 0, momentumDecay: Scalar = 0.004,
                             decoupledWeightDecay: Bool = false) {
-        self.init(groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, momentumDecay: momentumDecay, decoupledWeightDecay: decoupledWeightDecay)
+        self.init(groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, beta1: beta1,
+                  beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, momentumDecay: momentumDecay,
+                  decoupledWeightDecay: decoupledWeightDecay)
     }
 
     /// Creates a NAdam optimizer over parameter groups; each group's nil hyperparameters take these defaults.

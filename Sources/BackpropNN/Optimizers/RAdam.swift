@@ -43,7 +43,9 @@ public final class RAdam<Scalar: TensorScalar>: Optimizer {
     ///   - decoupledWeightDecay: decay θ directly, as AdamW (default false).
     public convenience init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.001, beta1: Scalar = 0.9, beta2: Scalar = 0.999,
                             epsilon: Scalar = 1e-8, weightDecay: Scalar = 0, decoupledWeightDecay: Bool = false) {
-        self.init(groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, decoupledWeightDecay: decoupledWeightDecay)
+        self.init(groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, beta1: beta1,
+                  beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
+                  decoupledWeightDecay: decoupledWeightDecay)
     }
 
     /// Creates a RAdam optimizer over parameter groups; each group's nil hyperparameters take these defaults.

@@ -47,7 +47,8 @@ public final class RMSProp<Scalar: TensorScalar>: Optimizer {
     ///   - centered: the centered variant (default false).
     public convenience init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.01, alpha: Scalar = 0.99,
                             epsilon: Scalar = 1e-8, momentum: Scalar = 0, weightDecay: Scalar = 0, centered: Bool = false) {
-        self.init(groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, alpha: alpha, epsilon: epsilon, momentum: momentum, weightDecay: weightDecay, centered: centered)
+        self.init(groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, alpha: alpha,
+                  epsilon: epsilon, momentum: momentum, weightDecay: weightDecay, centered: centered)
     }
 
     /// Creates a RMSProp optimizer over parameter groups; each group's nil hyperparameters take these defaults.
