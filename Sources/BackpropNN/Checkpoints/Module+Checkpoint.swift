@@ -11,8 +11,8 @@ extension Module {
     /// `optimizer.<parameter name>.<key>` (`optimizer.0.weight.exp_avg`).
     ///
     /// The rest goes into the file's `__metadata__` strings: the state of each of
-    /// the module's generators (``namedGenerators()``, Dropout's), the optimizer's
-    /// learning rate, the schedule's step, the loader's shuffle state, the
+    /// the module's generators (``namedGenerators()``, Dropout's), the learning rate
+    /// of each of the optimizer's parameter groups, the schedule's step, the loader's shuffle state, the
     /// generator of the ``withRandomSeed(_:_:)`` scope that `save` runs in, if
     /// any, and the epoch. Saved between epochs, this is everything that
     /// ``load(from:optimizer:schedule:loader:strict:)`` needs to resume the run
@@ -47,7 +47,7 @@ extension Module {
             for (prefix, entries) in zip(prefixes, state.perParameter) {
                 for (key, tensor) in entries { try add(prefix + key, tensor) }
             }
-            training.learningRate = optimizer.learningRate
+            training.learningRates = optimizer.learningRates
         }
         for (name, generator) in namedGenerators() { training.generatorStates[name] = generator.state }
         if let state = schedule?.state() {
@@ -68,7 +68,7 @@ extension Module {
     /// structure. F16, BF16, F32, F64, I32 and I64 tensors convert to `Scalar`.
     ///
     /// The module's generators (``namedGenerators()``) take their saved states,
-    /// and so do the optimizer (with its learning rate), the schedule and the
+    /// and so do the optimizer (with each group's learning rate), the schedule and the
     /// loader, if given. Called inside a ``withRandomSeed(_:_:)`` scope, `load`
     /// also sets that scope's generator to the state saved from the scope `save`
     /// ran in. Loaded into objects built as the saved ones were (with any seeds),
@@ -96,7 +96,8 @@ extension Module {
     ///   ``CheckpointError/missingState(_:names:)`` when strict;
     ///   ``CheckpointError/invalidOptimizerState(_:reason:)`` if the optimizer's state is absent or
     ///   does not fit; ``CheckpointError/invalidState(_:name:reason:)`` for a metadata entry that
-    ///   does not parse; a ``SafetensorsError`` if the file is missing or malformed.
+    ///   does not parse, or for learning rates that are not one per parameter group of the optimizer;
+    ///   a ``SafetensorsError`` if the file is missing or malformed.
     @discardableResult
     public func load(from url: URL, optimizer: (any Optimizer<Scalar>)? = nil, schedule: LearningRateSchedule<Scalar>? = nil,
                      loader: (any ResumableLoader)? = nil, strict: Bool = true) throws -> Int? {
@@ -137,6 +138,13 @@ extension Module {
                 throw CheckpointError.invalidState(url, name: TrainingStateKey.scheduleStep, reason: "\(error)")
             }
         }
+        if let optimizer, !training.learningRates.isEmpty {
+            let rates = training.learningRates
+            guard rates.count == optimizer.groups.count, rates.allSatisfy({ $0 >= 0 }) else {
+                throw CheckpointError.invalidState(url, name: TrainingStateKey.learningRate, reason: "the file holds "
+                    + "the learning rates \(rates), but the optimizer needs \(optimizer.groups.count), each non-negative")
+            }
+        }
         if let optimizer, let state {
             do {
                 try optimizer.load(state)         // first: it may still refuse, and then changes nothing
@@ -148,7 +156,7 @@ extension Module {
         for case let (buffer, value?) in buffers { buffer.value = value }
         for case let (generator, value?) in generators { generator.state = value }
         if let schedule, let scheduleState { try? schedule.load(scheduleState) }   // checked above
-        if let optimizer, let rate = training.learningRate { optimizer.learningRate = rate }
+        if let optimizer, !training.learningRates.isEmpty { optimizer.learningRates = training.learningRates }
         if let loader, let value = training.loaderState { loader.shuffleState = value }
         if let value = training.scopeState { RandomScope.restoreGeneratorState(value) }
         return training.epoch

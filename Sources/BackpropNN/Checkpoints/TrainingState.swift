@@ -3,12 +3,13 @@ import Foundation
 
 /// What a checkpoint keeps besides tensors, as `__metadata__` strings in the same file.
 ///
-/// Integers are written in decimal and the learning rate as Swift prints it,
+/// Integers are written in decimal and the learning rates as Swift prints them,
 /// which reads back to the same bits:
 ///
 ///     "format": "pt"                           safetensors' tag for PyTorch-layout tensors
 ///     "epoch": "3"
-///     "optimizer.learning_rate": "0.05"
+///     "optimizer.learning_rate": "0.05"        the first parameter group's rate
+///     "optimizer.learning_rate.1": "0.01"      each later group's, by its index
 ///     "schedule.step": "3"
 ///     "schedule.<name>": "0.5"                 each other number of the schedule's state, by name
 ///     "rng.loader": "…"                        the loader's shuffle state
@@ -18,7 +19,8 @@ import Foundation
 /// Every entry is optional: files saved before they existed, or by PyTorch, hold none.
 struct TrainingState<Scalar: TensorScalar> {
     var epoch: Int?
-    var learningRate: Scalar?
+    /// Each parameter group's learning rate, in order; empty if the file holds none.
+    var learningRates: [Scalar] = []
     var scheduleStep: Int?
     /// The schedule's state besides its step (``ScheduleState/values``), by name.
     var scheduleValues: [String: Scalar] = [:]
@@ -44,7 +46,19 @@ struct TrainingState<Scalar: TensorScalar> {
         }
         let word = "an unsigned 64-bit integer"
         epoch = try value(Key.epoch, { Int($0) }, "an integer")
-        learningRate = try value(Key.learningRate, { Scalar($0) }, "a number")
+        if let first = try value(Key.learningRate, { Scalar($0) }, "a number") {
+            learningRates = [first]
+            while let rate = try value(Key.learningRate(ofGroup: learningRates.count), { Scalar($0) }, "a number") {
+                learningRates.append(rate)
+            }
+        }
+        for key in metadata.keys.sorted() where key.hasPrefix(Key.learningRate + ".") {
+            let index = Int(key.dropFirst(Key.learningRate.count + 1))
+            guard let index, index > 0, index < learningRates.count else {
+                throw CheckpointError.invalidState(url, name: key, reason: "it is not the rate of a group after "
+                                                   + "\(Key.learningRate) and the groups before it")
+            }
+        }
         scheduleStep = try value(Key.scheduleStep, { Int($0).flatMap { $0 >= 0 ? $0 : nil } }, "a non-negative integer")
         loaderState = try value(Key.loader, { UInt64($0) }, word)
         scopeState = try value(Key.scope, { UInt64($0) }, word)
@@ -60,7 +74,7 @@ struct TrainingState<Scalar: TensorScalar> {
     var metadata: [String: String] {
         var result = [Key.format: "pt"]
         result[Key.epoch] = epoch.map(String.init)
-        result[Key.learningRate] = learningRate.map { "\($0)" }
+        for (index, rate) in learningRates.enumerated() { result[Key.learningRate(ofGroup: index)] = "\(rate)" }
         result[Key.scheduleStep] = scheduleStep.map(String.init)
         result[Key.loader] = loaderState.map(String.init)
         result[Key.scope] = scopeState.map(String.init)
@@ -75,6 +89,8 @@ enum TrainingStateKey {
     static let format = "format"
     static let epoch = "epoch"
     static let learningRate = "optimizer.learning_rate"
+    /// The key of group `index`'s rate: ``learningRate`` for the first, as in files saved before groups.
+    static func learningRate(ofGroup index: Int) -> String { index == 0 ? learningRate : "\(learningRate).\(index)" }
     static let scheduleStep = "schedule.step"
     static let schedulePrefix = "schedule."
     static let loader = "rng.loader"

@@ -15,22 +15,25 @@ import Backprop
 /// t counts that parameter's own updates, so a parameter without a gradient keeps its t.
 /// For weight decay that does not pass through m and v, use ``AdamW``, a subclass, as in PyTorch.
 public class Adam<Scalar: TensorScalar>: Optimizer {
-    /// The parameters this optimizer updates.
-    public let parameters: [Variable<Scalar>]
-    /// The step size γ: non-negative; setting NaN or a negative rate stops with a message.
-    public var learningRate: Scalar { didSet { requireNonNegative(["learning rate": learningRate], in: self is AdamW<Scalar> ? "AdamW" : "Adam") } }
-    /// The learning rate when the first schedule was attached (PyTorch's `initial_lr`), the base rate of every schedule.
-    public var initialLearningRate: Scalar?
-    /// The decay β₁ of the gradient's running average.
+    /// The parameters this optimizer updates: every group's, in order.
+    public var parameters: [Variable<Scalar>] { table.parameters }
+    /// The parameter groups (PyTorch's `param_groups`), each hyperparameter filled in: set a group's values here.
+    public var groups: [ParameterGroup<Scalar>] { get { table.groups } set { table.groups = newValue } }
+    /// The first group's step size γ; setting it sets every group's. NaN or a negative rate stops with a message.
+    public var learningRate: Scalar { get { table.learningRate } set { table.learningRate = newValue } }
+    /// The first group's rate when the first schedule was made (PyTorch's `initial_lr`); setting it sets every group's.
+    public var initialLearningRate: Scalar? { get { table.initialLearningRate } set { table.initialLearningRate = newValue } }
+    /// The default decay β₁ of the gradient's running average. Each group's is in ``groups``.
     public let beta1: Scalar
-    /// The decay β₂ of the squared gradient's running average.
+    /// The default decay β₂ of the squared gradient's running average. Each group's is in ``groups``.
     public let beta2: Scalar
     /// The ε added to the denominator, for stability.
     public let epsilon: Scalar
-    /// The weight decay λ: an L2 term in the gradient here, decoupled in ``AdamW``.
+    /// The default weight decay λ: an L2 term in the gradient here, decoupled in ``AdamW``. Each group's is in ``groups``.
     public let weightDecay: Scalar
     /// Whether the denominator uses the largest v so far (AMSGrad), kept as `"max_exp_avg_sq"`.
     public let amsgrad: Bool
+    private var table: ParameterGroups<Scalar>
     private var states: ParameterStates<Scalar>
 
     /// Creates an Adam optimizer with PyTorch's defaults.
@@ -45,29 +48,38 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
     ///   - amsgrad: divide by √v̂ₘₐₓ, the largest v so far, bias-corrected: AMSGrad (default false).
     public convenience init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.001, beta1: Scalar = 0.9,
                             beta2: Scalar = 0.999, epsilon: Scalar = 1e-8, weightDecay: Scalar = 0, amsgrad: Bool = false) {
-        self.init(name: "Adam", parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2,
+        self.init(name: "Adam", groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, beta1: beta1,
+                  beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, amsgrad: amsgrad)
+    }
+
+    /// Creates an Adam optimizer over parameter groups; each group's nil hyperparameters take these defaults.
+    ///
+    /// A group may set its learning rate, weight decay and betas.
+    public convenience init(groups: [ParameterGroup<Scalar>], learningRate: Scalar = 0.001, beta1: Scalar = 0.9,
+                            beta2: Scalar = 0.999, epsilon: Scalar = 1e-8, weightDecay: Scalar = 0, amsgrad: Bool = false) {
+        self.init(name: "Adam", groups: groups, learningRate: learningRate, beta1: beta1, beta2: beta2,
                   epsilon: epsilon, weightDecay: weightDecay, amsgrad: amsgrad)
     }
 
-    init(name: String, parameters: [Variable<Scalar>], learningRate: Scalar, beta1: Scalar, beta2: Scalar,
+    init(name: String, groups: [ParameterGroup<Scalar>], learningRate: Scalar, beta1: Scalar, beta2: Scalar,
          epsilon: Scalar, weightDecay: Scalar, amsgrad: Bool) {
         requireNonNegative(["learning rate": learningRate, "epsilon": epsilon, "weight decay": weightDecay], in: name)
         require((0..<1).contains(beta1) && (0..<1).contains(beta2), "\(name): betas must be in [0, 1), but are \(beta1), \(beta2)")
-        self.parameters = parameters
-        self.learningRate = learningRate
+        table = ParameterGroups(owner: name, groups: groups, defaults: ParameterGroup(
+            parameters: [], learningRate: learningRate, weightDecay: weightDecay, betas: (beta1, beta2)))
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
         self.weightDecay = weightDecay
         self.amsgrad = amsgrad
         states = ParameterStates(owner: name, keys: Set(["exp_avg", "exp_avg_sq", "step"] + (amsgrad ? ["max_exp_avg_sq"] : [])),
-                                 count: parameters.count)
+                                 count: table.parameters.count)
     }
 
     /// Updates every parameter that has a gradient.
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
-    public func step() { states.step(parameters) { update($0, gradient: $1, state: &$2) } }
+    public func step() { states.step(table.groups) { update($0, gradient: $1, state: &$2, group: $3) } }
 
     /// The step count and each parameter's `"exp_avg"`, `"exp_avg_sq"` and `"step"`.
     public func state() -> OptimizerState<Scalar> { states.saved }
@@ -76,17 +88,19 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
     public func load(_ state: OptimizerState<Scalar>) throws { try states.load(state, for: parameters) }
 
     /// One parameter's update: the L2 term, then the moments and the step.
-    func update(_ parameter: Variable<Scalar>, gradient: Tensor<Scalar>, state: inout ParameterState<Scalar>) {
-        moveAlongMoments(parameter, gradient: addingWeightDecay(gradient, weightDecay, of: parameter), state: &state)
+    func update(_ parameter: Variable<Scalar>, gradient: Tensor<Scalar>, state: inout ParameterState<Scalar>,
+                group: ParameterGroup<Scalar>) {
+        moveAlongMoments(parameter, gradient: addingWeightDecay(gradient, group.decay, of: parameter), state: &state, group: group)
     }
 
     /// Updates the moments with `gradient` and steps `parameter` along them, with bias correction.
     /// Specialised: `update` is dispatched dynamically, so `step()`'s specialisation does not reach here.
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
-    final func moveAlongMoments(_ parameter: Variable<Scalar>, gradient: Tensor<Scalar>, state: inout ParameterState<Scalar>) {
+    final func moveAlongMoments(_ parameter: Variable<Scalar>, gradient: Tensor<Scalar>, state: inout ParameterState<Scalar>,
+                                group: ParameterGroup<Scalar>) {
         let t = advanceStep(&state)
-        let (beta1, beta2, epsilon) = (beta1, beta2, epsilon)
+        let (beta1, beta2, epsilon, learningRate) = (group.beta1, group.beta2, epsilon, group.lr)
         // Three fused passes, in place: the moments are taken out of the state while they change.
         var m = state.removeValue(forKey: "exp_avg") ?? .zeros(parameter.shape)
         var v = state.removeValue(forKey: "exp_avg_sq") ?? .zeros(parameter.shape)
@@ -130,13 +144,24 @@ public final class AdamW<Scalar: TensorScalar>: Adam<Scalar> {
     ///   - amsgrad: divide by the largest v so far: AMSGrad (default false).
     public init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.001, beta1: Scalar = 0.9,
                 beta2: Scalar = 0.999, epsilon: Scalar = 1e-8, weightDecay: Scalar = 0.01, amsgrad: Bool = false) {
-        super.init(name: "AdamW", parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2,
+        super.init(name: "AdamW", groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, beta1: beta1,
+                   beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, amsgrad: amsgrad)
+    }
+
+    /// Creates an AdamW optimizer over parameter groups; each group's nil hyperparameters take these defaults.
+    ///
+    /// A group may set its learning rate, weight decay and betas: the usual recipe gives
+    /// biases and norms a group with weight decay 0.
+    public init(groups: [ParameterGroup<Scalar>], learningRate: Scalar = 0.001, beta1: Scalar = 0.9,
+                beta2: Scalar = 0.999, epsilon: Scalar = 1e-8, weightDecay: Scalar = 0.01, amsgrad: Bool = false) {
+        super.init(name: "AdamW", groups: groups, learningRate: learningRate, beta1: beta1, beta2: beta2,
                    epsilon: epsilon, weightDecay: weightDecay, amsgrad: amsgrad)
     }
 
     /// One parameter's update: the decoupled decay θ ← θ·(1 − γλ), then the moments and the step.
-    override func update(_ parameter: Variable<Scalar>, gradient: Tensor<Scalar>, state: inout ParameterState<Scalar>) {
-        if weightDecay != 0 { parameter.value = parameter.value * (1 - learningRate * weightDecay) }
-        moveAlongMoments(parameter, gradient: gradient, state: &state)
+    override func update(_ parameter: Variable<Scalar>, gradient: Tensor<Scalar>, state: inout ParameterState<Scalar>,
+                         group: ParameterGroup<Scalar>) {
+        if group.decay != 0 { parameter.value = parameter.value * (1 - group.lr * group.decay) }
+        moveAlongMoments(parameter, gradient: gradient, state: &state, group: group)
     }
 }

@@ -19,11 +19,14 @@ import Backprop
 /// and ``load(_:)`` accepts only the state of an optimizer that has not stepped.
 public final class LBFGS<Scalar: TensorScalar>: Optimizer {
     /// The parameters this optimizer updates, flattened into one vector in this order.
-    public let parameters: [Variable<Scalar>]
+    public var parameters: [Variable<Scalar>] { table.parameters }
+    /// The one parameter group: L-BFGS, as PyTorch's, supports no more.
+    public var groups: [ParameterGroup<Scalar>] { get { table.groups } set { table.groups = newValue } }
     /// The step size γ, the initial guess of the line search: non-negative.
-    public var learningRate: Scalar { didSet { requireNonNegative(["learning rate": learningRate], in: "LBFGS") } }
+    public var learningRate: Scalar { get { table.learningRate } set { table.learningRate = newValue } }
     /// The learning rate when the first schedule was attached (PyTorch's `initial_lr`), the base rate of every schedule.
-    public var initialLearningRate: Scalar?
+    public var initialLearningRate: Scalar? { get { table.initialLearningRate } set { table.initialLearningRate = newValue } }
+    private var table: ParameterGroups<Scalar>
     /// The most iterations one call to ``step(_:)`` runs.
     public let maxIterations: Int
     /// The most evaluations of the closure one call to ``step(_:)`` makes.
@@ -67,14 +70,26 @@ public final class LBFGS<Scalar: TensorScalar>: Optimizer {
     ///   - historySize: the curvature pairs kept, positive (default 100).
     ///   - strongWolfe: find each step length by a strong-Wolfe line search (default false: step by γ),
     ///     PyTorch's `line_search_fn="strong_wolfe"`.
-    public init(parameters: [Variable<Scalar>], learningRate: Scalar = 1, maxIterations: Int = 20,
+    public convenience init(parameters: [Variable<Scalar>], learningRate: Scalar = 1, maxIterations: Int = 20,
+                            maxEvaluations: Int? = nil, gradientTolerance: Scalar = 1e-7, changeTolerance: Scalar = 1e-9,
+                            historySize: Int = 100, strongWolfe: Bool = false) {
+        self.init(groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, maxIterations: maxIterations,
+                  maxEvaluations: maxEvaluations, gradientTolerance: gradientTolerance, changeTolerance: changeTolerance,
+                  historySize: historySize, strongWolfe: strongWolfe)
+    }
+
+    /// Creates an L-BFGS optimizer over exactly one parameter group, which may set its learning rate.
+    ///
+    /// L-BFGS flattens every parameter into one vector, so, as PyTorch's, it supports one group:
+    /// more stop with a message.
+    public init(groups: [ParameterGroup<Scalar>], learningRate: Scalar = 1, maxIterations: Int = 20,
                 maxEvaluations: Int? = nil, gradientTolerance: Scalar = 1e-7, changeTolerance: Scalar = 1e-9,
                 historySize: Int = 100, strongWolfe: Bool = false) {
+        require(groups.count == 1, "LBFGS: supports exactly one parameter group, as PyTorch's, but was given \(groups.count)")
         requireNonNegative(["learning rate": learningRate], in: "LBFGS")
         require(maxIterations > 0, "LBFGS: maxIterations must be positive, but is \(maxIterations)")
         require(historySize > 0, "LBFGS: historySize must be positive, but is \(historySize)")
-        self.parameters = parameters
-        self.learningRate = learningRate
+        table = ParameterGroups(owner: "LBFGS", groups: groups, defaults: ParameterGroup(parameters: [], learningRate: learningRate))
         self.maxIterations = maxIterations
         self.maxEvaluations = maxEvaluations ?? maxIterations * 5 / 4
         self.gradientTolerance = gradientTolerance

@@ -7,11 +7,18 @@ import Backprop
 public protocol Optimizer<Scalar>: AnyObject {
     associatedtype Scalar: TensorScalar
 
-    /// The parameters this optimizer updates, in the order it was given them.
+    /// The parameters this optimizer updates, in the order it was given them: every group's, group after group.
     var parameters: [Variable<Scalar>] { get }
 
-    /// The step size; schedules change it between steps.
+    /// The first group's step size; setting it sets every group's. Schedules change the rates between steps.
     var learningRate: Scalar { get set }
+
+    /// The parameter groups, each with its hyperparameters filled in: PyTorch's `param_groups`.
+    ///
+    /// Set a group's hyperparameters through it (`optimizer.groups[1].learningRate = 0.01`);
+    /// its number of groups and their parameters are fixed. The default implementation
+    /// is one group of ``parameters`` at ``learningRate``.
+    var groups: [ParameterGroup<Scalar>] { get set }
 
     /// The learning rate when the first schedule was attached, nil before: PyTorch's `initial_lr`.
     ///
@@ -42,12 +49,44 @@ extension Optimizer {
         set {}
     }
 
-    /// ``initialLearningRate``, recorded from the current rate if no schedule has recorded it yet.
-    func recordInitialLearningRate() -> Scalar {
-        if let rate = initialLearningRate { return rate }
-        initialLearningRate = learningRate
-        return learningRate
+    /// One group of every parameter, at ``learningRate`` and ``initialLearningRate``; setting it sets those two.
+    public var groups: [ParameterGroup<Scalar>] {
+        get {
+            var group = ParameterGroup(parameters: parameters, learningRate: learningRate)
+            group.initialLearningRate = initialLearningRate
+            return [group]
+        }
+        set {
+            require(newValue.count == 1, "\(type(of: self)): has one parameter group, but was given \(newValue.count)")
+            if let rate = newValue[0].learningRate { learningRate = rate }
+            initialLearningRate = newValue[0].initialLearningRate
+        }
     }
+
+    /// Each group's learning rate, in order; setting it needs one rate per group.
+    public var learningRates: [Scalar] {
+        get { groups.map { $0.learningRate ?? learningRate } }
+        set {
+            require(newValue.count == groups.count,
+                    "\(type(of: self)): \(newValue.count) learning rates for \(groups.count) parameter groups")
+            var groups = groups
+            for index in groups.indices { groups[index].learningRate = newValue[index] }
+            self.groups = groups
+        }
+    }
+
+    /// Each group's initial learning rate, PyTorch's `initial_lr`, recorded from its current rate
+    /// where no schedule has recorded it yet.
+    func recordInitialLearningRates() -> [Scalar] {
+        var groups = groups
+        let rates = groups.map { $0.initialLearningRate ?? $0.learningRate ?? learningRate }
+        for index in groups.indices { groups[index].initialLearningRate = rates[index] }
+        self.groups = groups
+        return rates
+    }
+
+    /// The first group's ``initialLearningRate``, recorded as ``recordInitialLearningRates()`` does.
+    func recordInitialLearningRate() -> Scalar { recordInitialLearningRates()[0] }
 }
 
 /// What an optimizer remembers between steps.

@@ -22,13 +22,17 @@ struct ParameterStates<Scalar: TensorScalar> {
         perParameter = Array(repeating: [:], count: count)
     }
 
-    /// Counts one step and calls `update` for each parameter that has a gradient; the others are skipped.
-    mutating func step(_ parameters: [Variable<Scalar>],
-                       _ update: (Variable<Scalar>, Tensor<Scalar>, inout ParameterState<Scalar>) -> Void) {
+    /// Counts one step and calls `update` for each parameter that has a gradient, with its group; the others are skipped.
+    mutating func step(_ groups: [ParameterGroup<Scalar>],
+                       _ update: (Variable<Scalar>, Tensor<Scalar>, inout ParameterState<Scalar>, ParameterGroup<Scalar>) -> Void) {
         stepCount += 1
-        for (index, parameter) in parameters.enumerated() {
-            guard let gradient = parameter.grad else { continue }
-            update(parameter, gradient, &perParameter[index])
+        var index = 0
+        for group in groups {
+            for parameter in group.parameters {
+                defer { index += 1 }
+                guard let gradient = parameter.grad else { continue }
+                update(parameter, gradient, &perParameter[index], group)
+            }
         }
     }
 
@@ -39,13 +43,17 @@ struct ParameterStates<Scalar: TensorScalar> {
     ///
     /// Each parameter's dictionary must be empty (not yet updated) or hold exactly this
     /// optimizer's keys, each tensor shaped like its parameter (`"step"` and the other scalar keys: 0-d tensors).
-    mutating func load(_ state: OptimizerState<Scalar>, for parameters: [Variable<Scalar>]) throws {
+    /// - Parameter keysOfParameter: each parameter's keys, where they differ by group (SGD's and RMSProp's momentum);
+    ///   nil: the keys this was made with.
+    mutating func load(_ state: OptimizerState<Scalar>, for parameters: [Variable<Scalar>],
+                       keys keysOfParameter: [Set<String>]? = nil) throws {
         guard state.perParameter.count == parameters.count else {
             throw OptimizerStateError("\(owner): the state has \(state.perParameter.count) parameter entries, "
                                       + "but the optimizer has \(parameters.count) parameters")
         }
         guard state.step >= 0 else { throw OptimizerStateError("\(owner): the step count \(state.step) is negative") }
         for (index, (entry, parameter)) in zip(state.perParameter, parameters).enumerated() where !entry.isEmpty {
+            let keys = keysOfParameter?[index] ?? keys
             guard Set(entry.keys) == keys else {
                 throw OptimizerStateError("\(owner): parameter \(index) has state \(entry.keys.sorted()), "
                                           + "but this optimizer keeps \(keys.sorted())")

@@ -12,12 +12,14 @@ import Backprop
 ///
 /// Its state per parameter is `"step"`, `"exp_avg"` and `"exp_avg_sq"`.
 public final class RAdam<Scalar: TensorScalar>: Optimizer {
-    /// The parameters this optimizer updates.
-    public let parameters: [Variable<Scalar>]
-    /// The step size γ: non-negative.
-    public var learningRate: Scalar { didSet { requireNonNegative(["learning rate": learningRate], in: "RAdam") } }
-    /// The learning rate when the first schedule was attached (PyTorch's `initial_lr`).
-    public var initialLearningRate: Scalar?
+    /// The parameters this optimizer updates: every group's, in order.
+    public var parameters: [Variable<Scalar>] { table.parameters }
+    /// The parameter groups (PyTorch's `param_groups`), each hyperparameter filled in: set a group's values here.
+    public var groups: [ParameterGroup<Scalar>] { get { table.groups } set { table.groups = newValue } }
+    /// The first group's step size γ; setting it sets every group's. NaN or a negative rate stops with a message.
+    public var learningRate: Scalar { get { table.learningRate } set { table.learningRate = newValue } }
+    /// The first group's rate when the first schedule was made (PyTorch's `initial_lr`); setting it sets every group's.
+    public var initialLearningRate: Scalar? { get { table.initialLearningRate } set { table.initialLearningRate = newValue } }
     /// The decays β₁ and β₂ of the moments.
     public let beta1: Scalar, beta2: Scalar
     /// The ε added to the denominator.
@@ -26,6 +28,7 @@ public final class RAdam<Scalar: TensorScalar>: Optimizer {
     public let weightDecay: Scalar
     /// Whether weight decay scales θ (as AdamW) instead of adding λθ to g.
     public let decoupledWeightDecay: Bool
+    private var table: ParameterGroups<Scalar>
     private var states: ParameterStates<Scalar>
 
     /// Creates an RAdam optimizer with PyTorch's defaults.
@@ -38,19 +41,29 @@ public final class RAdam<Scalar: TensorScalar>: Optimizer {
     ///   - epsilon: ε (default 1e-8).
     ///   - weightDecay: λ, non-negative (default 0).
     ///   - decoupledWeightDecay: decay θ directly, as AdamW (default false).
-    public init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.001, beta1: Scalar = 0.9, beta2: Scalar = 0.999,
+    public convenience init(parameters: [Variable<Scalar>], learningRate: Scalar = 0.001, beta1: Scalar = 0.9, beta2: Scalar = 0.999,
+                            epsilon: Scalar = 1e-8, weightDecay: Scalar = 0, decoupledWeightDecay: Bool = false) {
+        self.init(groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, beta1: beta1,
+                  beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
+                  decoupledWeightDecay: decoupledWeightDecay)
+    }
+
+    /// Creates a RAdam optimizer over parameter groups; each group's nil hyperparameters take these defaults.
+    ///
+    /// A group may set its learning rate, weight decay and betas.
+    public init(groups: [ParameterGroup<Scalar>], learningRate: Scalar = 0.001, beta1: Scalar = 0.9, beta2: Scalar = 0.999,
                 epsilon: Scalar = 1e-8, weightDecay: Scalar = 0, decoupledWeightDecay: Bool = false) {
         requireNonNegative(["learning rate": learningRate, "epsilon": epsilon, "weight decay": weightDecay], in: "RAdam")
         require((0..<1).contains(beta1) && (0..<1).contains(beta2), "RAdam: betas must be in [0, 1), but are \(beta1), \(beta2)")
-        self.parameters = parameters
-        self.learningRate = learningRate
+        table = ParameterGroups(owner: "RAdam", groups: groups, defaults: ParameterGroup(
+            parameters: [], learningRate: learningRate, weightDecay: weightDecay, betas: (beta1, beta2)))
         (self.beta1, self.beta2, self.epsilon, self.weightDecay) = (beta1, beta2, epsilon, weightDecay)
         self.decoupledWeightDecay = decoupledWeightDecay
-        states = ParameterStates(owner: "RAdam", keys: ["step", "exp_avg", "exp_avg_sq"], count: parameters.count)
+        states = ParameterStates(owner: "RAdam", keys: ["step", "exp_avg", "exp_avg_sq"], count: table.parameters.count)
     }
 
     /// Updates every parameter that has a gradient.
-    public func step() { states.step(parameters) { update($0, $1, &$2) } }
+    public func step() { states.step(table.groups) { update($0, $1, &$2, $3) } }
 
     /// The step count and each parameter's `"step"`, `"exp_avg"` and `"exp_avg_sq"`.
     public func state() -> OptimizerState<Scalar> { states.saved }
@@ -58,9 +71,10 @@ public final class RAdam<Scalar: TensorScalar>: Optimizer {
     /// Restores a state saved by ``state()``; throws ``OptimizerStateError`` and changes nothing if it does not fit.
     public func load(_ state: OptimizerState<Scalar>) throws { try states.load(state, for: parameters) }
 
-    private func update(_ parameter: Variable<Scalar>, _ gradient: Tensor<Scalar>, _ state: inout ParameterState<Scalar>) {
+    private func update(_ parameter: Variable<Scalar>, _ gradient: Tensor<Scalar>, _ state: inout ParameterState<Scalar>,
+                        _ group: ParameterGroup<Scalar>) {
         let t = advanceStep(&state)
-        let (lr, beta1, beta2, epsilon, lambda, decoupled) = (learningRate, beta1, beta2, epsilon, weightDecay, decoupledWeightDecay)
+        let (lr, beta1, beta2, epsilon, lambda, decoupled) = (group.lr, group.beta1, group.beta2, epsilon, group.decay, decoupledWeightDecay)
         let correction1 = 1 - Scalar.pow(beta1, t), correction2 = 1 - Scalar.pow(beta2, t)
         let rhoInfinity = 2 / (1 - beta2) - 1
         let rho = rhoInfinity - 2 * t * Scalar.pow(beta2, t) / correction2

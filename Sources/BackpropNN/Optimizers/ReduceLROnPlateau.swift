@@ -6,7 +6,7 @@ import Backprop
 /// metric improves on the best so far b when it is below b·(1 − threshold)
 /// (relative mode; below b − threshold in absolute mode; above, when
 /// maximizing). After more than `patience` steps in a row without
-/// improvement it multiplies the optimizer's current rate by `factor`, down to
+/// improvement it multiplies each parameter group's current rate by `factor`, down to
 /// `minimumLearningRate`, skipping changes smaller than `epsilon`, and then
 /// ignores `cooldown` steps. It does not set the rate when made, and it has
 /// no closed form: ``learningRate`` is the optimizer's rate.
@@ -95,9 +95,10 @@ public final class ReduceLROnPlateau<Scalar: TensorScalar>: LearningRateSchedule
             badSteps = 0
         }
         if badSteps > patience {
-            let old = optimizer.learningRate
-            let new = Swift.max(old * factor, minimumLearningRate)
-            if old - new > epsilon { optimizer.learningRate = new }
+            optimizer.learningRates = optimizer.learningRates.map { old in
+                let new = Swift.max(old * factor, minimumLearningRate)
+                return old - new > epsilon ? new : old
+            }
             (cooldownCounter, badSteps) = (cooldown, 0)
         }
     }
@@ -107,14 +108,18 @@ public final class ReduceLROnPlateau<Scalar: TensorScalar>: LearningRateSchedule
         preconditionFailure("ReduceLROnPlateau.step(): pass the metric, as step(metric:)")
     }
 
-    /// The step, `"best"`, `"bad_steps"`, `"cooldown_counter"` and the optimizer's `"learning_rate"`.
+    /// The step, `"best"`, `"bad_steps"`, `"cooldown_counter"` and the first group's `"learning_rate"`,
+    /// with each later group's as `"learning_rate.1"`, `"learning_rate.2"`, ….
     override public func state() -> ScheduleState<Scalar> {
-        ScheduleState(step: currentStep, values: ["best": best, "bad_steps": Scalar(badSteps),
-                                                  "cooldown_counter": Scalar(cooldownCounter),
-                                                  "learning_rate": optimizer.learningRate])
+        var values = ["best": best, "bad_steps": Scalar(badSteps), "cooldown_counter": Scalar(cooldownCounter)]
+        for (index, rate) in optimizer.learningRates.enumerated() { values[Self.rateName(index)] = rate }
+        return ScheduleState(step: currentStep, values: values)
     }
 
-    /// Resumes from a state saved by ``state()``, setting the optimizer's rate as it was.
+    /// The name of group `index`'s rate in a saved state: `"learning_rate"` for the first, as before groups.
+    private static func rateName(_ index: Int) -> String { index == 0 ? "learning_rate" : "learning_rate.\(index)" }
+
+    /// Resumes from a state saved by ``state()``, setting each group's rate as it was.
     ///
     /// - Throws: ``ScheduleStateError``, changing nothing, if a value is missing or a count is not a
     ///   non-negative whole number.
@@ -125,12 +130,13 @@ public final class ReduceLROnPlateau<Scalar: TensorScalar>: LearningRateSchedule
         best = values["best"]!
         badSteps = Int(values["bad_steps"]!)
         cooldownCounter = Int(values["cooldown_counter"]!)
-        optimizer.learningRate = values["learning_rate"]!
+        optimizer.learningRates = optimizer.learningRates.indices.map { values[Self.rateName($0)]! }
     }
 
     override func check(_ state: ScheduleState<Scalar>) throws {
         try super.check(state)
-        for name in ["best", "bad_steps", "cooldown_counter", "learning_rate"] where state.values[name] == nil {
+        let rateNames = optimizer.learningRates.indices.map(Self.rateName)
+        for name in ["best", "bad_steps", "cooldown_counter"] + rateNames where state.values[name] == nil {
             throw ScheduleStateError("ReduceLROnPlateau: the saved state lacks \"\(name)\"")
         }
         for name in ["bad_steps", "cooldown_counter"] {
@@ -139,9 +145,11 @@ public final class ReduceLROnPlateau<Scalar: TensorScalar>: LearningRateSchedule
                 throw ScheduleStateError("ReduceLROnPlateau: \"\(name)\" must be a non-negative whole number, but is \(count)")
             }
         }
-        let rate = state.values["learning_rate"]!
-        guard rate >= 0 else {
-            throw ScheduleStateError("ReduceLROnPlateau: \"learning_rate\" must be non-negative, but is \(rate)")
+        for name in rateNames {
+            let rate = state.values[name]!
+            guard rate >= 0 else {
+                throw ScheduleStateError("ReduceLROnPlateau: \"\(name)\" must be non-negative, but is \(rate)")
+            }
         }
     }
 }

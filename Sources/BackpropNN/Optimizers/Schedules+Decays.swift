@@ -20,9 +20,10 @@ public final class MultiStepLR<Scalar: TensorScalar>: LearningRateSchedule<Scala
     public init(optimizer: any Optimizer<Scalar>, milestones: [Int], gamma: Scalar = 0.1) {
         let sorted = milestones.sorted()
         (self.milestones, self.gamma) = (sorted, gamma)
-        let base = optimizer.recordInitialLearningRate()
-        super.init(optimizer: optimizer) { step in
-            base * Scalar.pow(gamma, Scalar(sorted.count { $0 <= step }))
+        let bases = optimizer.recordInitialLearningRates()
+        super.init(optimizer: optimizer) { step, group in
+            let base = bases[group]
+            return base * Scalar.pow(gamma, Scalar(sorted.count { $0 <= step }))
         }
     }
 }
@@ -45,9 +46,10 @@ public final class PolynomialLR<Scalar: TensorScalar>: LearningRateSchedule<Scal
     public init(optimizer: any Optimizer<Scalar>, totalSteps: Int = 5, power: Scalar = 1) {
         require(totalSteps > 0, "PolynomialLR: totalSteps must be positive, but is \(totalSteps)")
         (self.totalSteps, self.power) = (totalSteps, power)
-        let base = optimizer.recordInitialLearningRate()
-        super.init(optimizer: optimizer) { step in
-            base * Scalar.pow(1 - Scalar(min(step, totalSteps)) / Scalar(totalSteps), power)
+        let bases = optimizer.recordInitialLearningRates()
+        super.init(optimizer: optimizer) { step, group in
+            let base = bases[group]
+            return base * Scalar.pow(1 - Scalar(min(step, totalSteps)) / Scalar(totalSteps), power)
         }
     }
 }
@@ -63,7 +65,8 @@ public final class PolynomialLR<Scalar: TensorScalar>: LearningRateSchedule<Scal
 ///
 /// With `threePhase`, it falls back to the start rate over as many steps as it
 /// rose, then anneals to the end rate, as fastai's one-cycle does. The rates
-/// are set by the maximum, not by the optimizer's initial rate. Unlike
+/// are set by the maximum, not by the optimizer's initial rate; each parameter
+/// group may have its own maximum. Unlike
 /// PyTorch's, it does not cycle momentum. Stepping past `totalSteps` stops
 /// with a message, as PyTorch raises.
 public final class OneCycleLR<Scalar: TensorScalar>: LearningRateSchedule<Scalar> {
@@ -75,12 +78,14 @@ public final class OneCycleLR<Scalar: TensorScalar>: LearningRateSchedule<Scalar
         case linear
     }
 
-    /// γ_max, the peak rate.
-    public let maximumLearningRate: Scalar
+    /// γ_max of each parameter group, its peak rate.
+    public let maximumLearningRates: [Scalar]
+    /// γ_max of the first parameter group.
+    public var maximumLearningRate: Scalar { maximumLearningRates[0] }
     /// The number of steps in the cycle.
     public let totalSteps: Int
 
-    /// Creates a one-cycle schedule for `optimizer`.
+    /// Creates a one-cycle schedule for `optimizer` that takes every parameter group to the same peak.
     ///
     /// - Parameters:
     ///   - optimizer: the optimizer to drive.
@@ -91,21 +96,38 @@ public final class OneCycleLR<Scalar: TensorScalar>: LearningRateSchedule<Scalar
     ///   - divisionFactor: the start rate is γ_max / divisionFactor (default 25).
     ///   - finalDivisionFactor: the end rate is the start rate / finalDivisionFactor (default 10⁴).
     ///   - threePhase: fall back to the start rate before the final annealing (default false).
-    public init(optimizer: any Optimizer<Scalar>, maximumLearningRate: Scalar, totalSteps: Int,
+    public convenience init(optimizer: any Optimizer<Scalar>, maximumLearningRate: Scalar, totalSteps: Int,
+                            startFraction: Scalar = 0.3, annealing: Annealing = .cosine, divisionFactor: Scalar = 25,
+                            finalDivisionFactor: Scalar = 1e4, threePhase: Bool = false) {
+        self.init(optimizer: optimizer, maximumLearningRates: Array(repeating: maximumLearningRate, count: optimizer.groups.count),
+                  totalSteps: totalSteps, startFraction: startFraction, annealing: annealing, divisionFactor: divisionFactor,
+                  finalDivisionFactor: finalDivisionFactor, threePhase: threePhase)
+    }
+
+    /// Creates a one-cycle schedule with a peak per parameter group, as PyTorch's `max_lr` list.
+    ///
+    /// - Parameter maximumLearningRates: each group's γ_max, one per group; the other parameters as above.
+    public init(optimizer: any Optimizer<Scalar>, maximumLearningRates: [Scalar], totalSteps: Int,
                 startFraction: Scalar = 0.3, annealing: Annealing = .cosine, divisionFactor: Scalar = 25,
                 finalDivisionFactor: Scalar = 1e4, threePhase: Bool = false) {
         require(totalSteps > 0, "OneCycleLR: totalSteps must be positive, but is \(totalSteps)")
         require(startFraction > 0 && startFraction < 1, "OneCycleLR: startFraction must be in (0, 1), but is \(startFraction)")
-        (self.maximumLearningRate, self.totalSteps) = (maximumLearningRate, totalSteps)
-        let start = maximumLearningRate / divisionFactor
-        let end = start / finalDivisionFactor
-        let rise = startFraction * Scalar(totalSteps) - 1
-        // Each phase: the step it ends at, and the rates it moves between.
-        let phases: [(end: Scalar, from: Scalar, to: Scalar)] = threePhase
-            ? [(rise, start, maximumLearningRate), (2 * startFraction * Scalar(totalSteps) - 2, maximumLearningRate, start),
-               (Scalar(totalSteps - 1), start, end)]
-            : [(rise, start, maximumLearningRate), (Scalar(totalSteps - 1), maximumLearningRate, end)]
-        super.init(optimizer: optimizer) { step in
+        require(maximumLearningRates.count == optimizer.groups.count, "OneCycleLR: \(maximumLearningRates.count) maximum "
+                + "learning rates for \(optimizer.groups.count) parameter groups")
+        (self.maximumLearningRates, self.totalSteps) = (maximumLearningRates, totalSteps)
+        // Each group's phases: the step each ends at and the rates it moves between; and the group's end rate.
+        let phasesOfGroups = maximumLearningRates.map { maximumLearningRate -> (phases: [(end: Scalar, from: Scalar, to: Scalar)], end: Scalar) in
+            let start = maximumLearningRate / divisionFactor
+            let end = start / finalDivisionFactor
+            let rise = startFraction * Scalar(totalSteps) - 1
+            let phases: [(end: Scalar, from: Scalar, to: Scalar)] = threePhase
+                ? [(rise, start, maximumLearningRate), (2 * startFraction * Scalar(totalSteps) - 2, maximumLearningRate, start),
+                   (Scalar(totalSteps - 1), start, end)]
+                : [(rise, start, maximumLearningRate), (Scalar(totalSteps - 1), maximumLearningRate, end)]
+            return (phases: phases, end: end)
+        }
+        super.init(optimizer: optimizer) { step, group in
+            let (phases, end) = phasesOfGroups[group]
             require(step <= totalSteps, "OneCycleLR: step \(step) is past totalSteps \(totalSteps)")
             var phaseStart: Scalar = 0
             for (index, phase) in phases.enumerated() {

@@ -36,9 +36,9 @@ public final class SequentialLR<Scalar: TensorScalar>: LearningRateSchedule<Scal
             require(schedule.hasClosedForm, "SequentialLR: schedule \(index), \(type(of: schedule)), has no closed form")
         }
         (self.schedules, self.milestones) = (schedules, milestones)
-        super.init(optimizer: optimizer) { step in
+        super.init(optimizer: optimizer) { step, group in
             let (index, local) = Self.locate(step, milestones)
-            return schedules[index].learningRate(atStep: local)
+            return schedules[index].learningRate(atStep: local, group: group)
         }
         schedules[0].currentStep = 0
     }

@@ -5,9 +5,10 @@ import Backprop
 /// Every schedule's base rate γ₀ is the optimizer's ``Optimizer/initialLearningRate``
 /// (PyTorch's `initial_lr`): the rate it had when the first schedule was made
 /// on it, never a rate that another schedule, made or stepped before, left
-/// behind. A schedule sets the optimizer's rate to its value at step 0 when it
+/// behind. Each parameter group has its own γ₀ and follows the schedule from it,
+/// as in PyTorch. A schedule sets the optimizer's rates to their values at step 0 when it
 /// is made. Each ``step()`` then advances one step (an epoch or a batch, as you
-/// call it) and sets the optimizer's rate to the closed form at the new step,
+/// call it) and sets each group's rate to the closed form at the new step,
 /// so rates do not drift however long the run. Call it after the optimizer's
 /// `step()`, as in PyTorch. ``SequentialLR`` runs schedules one after another;
 /// ``ReduceLROnPlateau``, which follows a metric, has no closed form.
@@ -15,48 +16,59 @@ import Backprop
 public class LearningRateSchedule<Scalar: TensorScalar> {
     /// The optimizer whose learning rate this schedule sets.
     public let optimizer: any Optimizer<Scalar>
-    /// γ₀, the optimizer's initial learning rate.
-    public let baseLearningRate: Scalar
+    /// γ₀ of each parameter group, in order: its initial learning rate.
+    public let baseLearningRates: [Scalar]
+    /// γ₀ of the first parameter group.
+    public var baseLearningRate: Scalar { baseLearningRates[0] }
     /// The number of times ``step()`` has been called.
     public internal(set) var currentStep = 0
-    private let rule: ((Int) -> Scalar)?
+    private let rule: ((Int, Int) -> Scalar)?
 
-    /// Drives `optimizer` by `rule`, which maps a step to its learning rate, and sets the rate at step 0;
-    /// with no rule, leaves the rate as it is.
-    init(optimizer: any Optimizer<Scalar>, rule: ((Int) -> Scalar)?) {
+    /// Drives `optimizer` by `rule`, which maps a step and a group's index to the group's learning rate,
+    /// and sets the rates at step 0; with no rule, leaves the rates as they are.
+    init(optimizer: any Optimizer<Scalar>, rule: ((Int, Int) -> Scalar)?) {
         self.optimizer = optimizer
-        baseLearningRate = optimizer.recordInitialLearningRate()
+        baseLearningRates = optimizer.recordInitialLearningRates()
         self.rule = rule
-        if let rule { optimizer.learningRate = rule(0) }
+        if let rule { optimizer.learningRates = baseLearningRates.indices.map { rule(0, $0) } }
     }
 
     /// Whether the rate at each step has a closed form (every schedule but ``ReduceLROnPlateau``).
     var hasClosedForm: Bool { rule != nil }
 
-    /// The learning rate at step `step`, in closed form.
-    public func learningRate(atStep step: Int) -> Scalar {
+    /// The first group's learning rate at step `step`, in closed form.
+    public func learningRate(atStep step: Int) -> Scalar { learningRate(atStep: step, group: 0) }
+
+    /// Each group's learning rate at step `step`, in closed form.
+    public func learningRates(atStep step: Int) -> [Scalar] { baseLearningRates.indices.map { learningRate(atStep: step, group: $0) } }
+
+    /// The learning rate of group `group` at step `step`, in closed form.
+    func learningRate(atStep step: Int, group: Int) -> Scalar {
         guard let rule else {
             preconditionFailure("\(type(of: self)).learningRate(atStep: \(step)): the rate follows a metric and has no closed form")
         }
-        return rule(step)
+        return rule(step, group)
     }
 
-    /// The learning rate at ``currentStep``: the one the optimizer holds.
-    public var learningRate: Scalar { rule.map { $0(currentStep) } ?? optimizer.learningRate }
+    /// The first group's learning rate at ``currentStep``: the one the optimizer holds.
+    public var learningRate: Scalar { learningRates[0] }
 
-    /// Advances one step and sets the optimizer's learning rate.
+    /// Each group's learning rate at ``currentStep``: the ones the optimizer holds.
+    public var learningRates: [Scalar] { rule == nil ? optimizer.learningRates : learningRates(atStep: currentStep) }
+
+    /// Advances one step and sets each group's learning rate.
     public func step() { restore(step: currentStep + 1) }
 
-    /// Moves to step `step` and sets the optimizer's learning rate.
+    /// Moves to step `step` and sets each group's learning rate.
     func restore(step: Int) {
         currentStep = step
-        optimizer.learningRate = learningRate
+        optimizer.learningRates = learningRates
     }
 
     /// What the schedule needs to resume: its step, and for ``ReduceLROnPlateau`` its counters.
     public func state() -> ScheduleState<Scalar> { ScheduleState(step: currentStep) }
 
-    /// Resumes from a state saved by ``state()``, setting the optimizer's learning rate as it was.
+    /// Resumes from a state saved by ``state()``, setting the optimizer's learning rates as they were.
     ///
     /// - Throws: ``ScheduleStateError``, changing nothing, if `state` lacks a value this schedule needs
     ///   or its step is negative.
@@ -110,8 +122,11 @@ public final class StepLR<Scalar: TensorScalar>: LearningRateSchedule<Scalar> {
     public init(optimizer: any Optimizer<Scalar>, stepSize: Int, gamma: Scalar = 0.1) {
         require(stepSize > 0, "StepLR: stepSize must be positive, but is \(stepSize)")
         (self.stepSize, self.gamma) = (stepSize, gamma)
-        let base = optimizer.recordInitialLearningRate()
-        super.init(optimizer: optimizer) { step in base * Scalar.pow(gamma, Scalar(step / stepSize)) }
+        let bases = optimizer.recordInitialLearningRates()
+        super.init(optimizer: optimizer) { step, group in
+            let base = bases[group]
+            return base * Scalar.pow(gamma, Scalar(step / stepSize))
+        }
     }
 }
 
@@ -125,8 +140,11 @@ public final class ExponentialLR<Scalar: TensorScalar>: LearningRateSchedule<Sca
     /// Creates a schedule that decays `optimizer`'s initial learning rate by `gamma` per step.
     public init(optimizer: any Optimizer<Scalar>, gamma: Scalar) {
         self.gamma = gamma
-        let base = optimizer.recordInitialLearningRate()
-        super.init(optimizer: optimizer) { step in base * Scalar.pow(gamma, Scalar(step)) }
+        let bases = optimizer.recordInitialLearningRates()
+        super.init(optimizer: optimizer) { step, group in
+            let base = bases[group]
+            return base * Scalar.pow(gamma, Scalar(step))
+        }
     }
 }
 
@@ -150,8 +168,9 @@ public final class CosineAnnealingLR<Scalar: TensorScalar>: LearningRateSchedule
     public init(optimizer: any Optimizer<Scalar>, maximumSteps: Int, minimumLearningRate: Scalar = 0) {
         require(maximumSteps > 0, "CosineAnnealingLR: maximumSteps must be positive, but is \(maximumSteps)")
         (self.maximumSteps, self.minimumLearningRate) = (maximumSteps, minimumLearningRate)
-        let base = optimizer.recordInitialLearningRate()
-        super.init(optimizer: optimizer) { step in
+        let bases = optimizer.recordInitialLearningRates()
+        super.init(optimizer: optimizer) { step, group in
+            let base = bases[group]
             let cosine = Scalar.cos(Scalar.pi * Scalar(step) / Scalar(maximumSteps))
             return minimumLearningRate + (base - minimumLearningRate) * (1 + cosine) / 2
         }
@@ -179,9 +198,10 @@ public final class LinearWarmup<Scalar: TensorScalar>: LearningRateSchedule<Scal
         require(warmupSteps > 0, "LinearWarmup: warmupSteps must be positive, but is \(warmupSteps)")
         require(startFactor > 0 && startFactor <= 1, "LinearWarmup: startFactor must be in (0, 1], but is \(startFactor)")
         (self.warmupSteps, self.startFactor) = (warmupSteps, startFactor)
-        let base = optimizer.recordInitialLearningRate()
-        super.init(optimizer: optimizer) { step in
-            base * (startFactor + (1 - startFactor) * Scalar(min(step, warmupSteps)) / Scalar(warmupSteps))
+        let bases = optimizer.recordInitialLearningRates()
+        super.init(optimizer: optimizer) { step, group in
+            let base = bases[group]
+            return base * (startFactor + (1 - startFactor) * Scalar(min(step, warmupSteps)) / Scalar(warmupSteps))
         }
     }
 }
