@@ -22,40 +22,19 @@ public struct BigramModel: CharacterModel {
     }
 }
 
-/// A pre-norm transformer block: `x + attention(norm(x))`, then `x + mlp(norm(x))`,
-/// the attention causal and the MLP `E → 4E → E` with GELU.
-public struct TransformerBlock: Layer {
-    /// The norms before the attention and before the MLP.
-    public let attentionNorm: LayerNorm<Float>
-    /// Causal self-attention.
-    public let attention: MultiHeadAttention<Float>
-    public let mlpNorm: LayerNorm<Float>
-    /// The MLP's two layers, `E → 4E` and `4E → E`.
-    public let expand: Linear<Float>
-    public let project: Linear<Float>
-
-    /// Draws its weights from ``RandomScope``; `embedDimension` must divide into `headCount` heads.
-    public init(embedDimension: Int, headCount: Int) {
-        attentionNorm = LayerNorm(featureCount: embedDimension)
-        attention = MultiHeadAttention(modelSize: embedDimension, headCount: headCount, causal: true)
-        mlpNorm = LayerNorm(featureCount: embedDimension)
-        expand = Linear(inputSize: embedDimension, outputSize: 4 * embedDimension)
-        project = Linear(inputSize: 4 * embedDimension, outputSize: embedDimension)
-    }
-
-    public func callAsFunction(_ input: Variable<Float>) -> Variable<Float> {
-        let x = input + attention(attentionNorm(input))
-        return x + project(gelu(expand(mlpNorm(x))))
-    }
-}
-
-/// A small GPT: token and position embeddings, transformer blocks, a final layer norm and a linear head.
+/// A small GPT: token and position embeddings, causal pre-norm transformer layers, a final layer norm
+/// and a linear head.
+///
+/// Each layer is the library's `TransformerEncoderLayer` with `normFirst`, GELU and no dropout:
+/// `x + attention(norm1(x))`, then `x + linear2(gelu(linear1(norm2(x))))` with `E → 4E → E`, the
+/// attention masked so that position t sees only positions ≤ t.
 public struct TransformerLanguageModel: CharacterModel {
     /// One learned vector per token, `[V, E]`.
     public let tokenEmbedding: Embedding<Float>
     /// One learned vector per position, `[context, E]`.
     public let positionEmbedding: Embedding<Float>
-    public let blocks: [TransformerBlock]
+    /// The transformer layers, each called with a causal mask.
+    public let blocks: [TransformerEncoderLayer<Float>]
     public let finalNorm: LayerNorm<Float>
     /// Logits from the normalised last block, `E → V`.
     public let head: Linear<Float>
@@ -64,7 +43,10 @@ public struct TransformerLanguageModel: CharacterModel {
     public init(vocabularySize: Int, context: Int, embedDimension: Int, layerCount: Int, headCount: Int) {
         tokenEmbedding = Embedding(embeddingCount: vocabularySize, embeddingSize: embedDimension)
         positionEmbedding = Embedding(embeddingCount: context, embeddingSize: embedDimension)
-        blocks = (0..<layerCount).map { _ in TransformerBlock(embedDimension: embedDimension, headCount: headCount) }
+        blocks = (0..<layerCount).map { _ in
+            TransformerEncoderLayer(modelSize: embedDimension, headCount: headCount, feedForwardSize: 4 * embedDimension,
+                                    dropout: 0, normFirst: true, activation: .gelu)
+        }
         finalNorm = LayerNorm(featureCount: embedDimension)
         head = Linear(inputSize: embedDimension, outputSize: vocabularySize)
     }
@@ -74,7 +56,7 @@ public struct TransformerLanguageModel: CharacterModel {
         let length = windows.first?.count ?? 0
         // [B, T, E] + [T, E]: every window gets the same position vectors.
         let x = tokenEmbedding(windows) + positionEmbedding(Array(0..<length))
-        return head(finalNorm(blocks.reduce(x) { $1($0) }))
+        return head(finalNorm(blocks.reduce(x) { $1($0, mask: .causal) }))
     }
 }
 
