@@ -104,7 +104,7 @@ private struct Net: Layer {
             visited.append(String(describing: type(of: module)))
             if let linear = module as? Linear<Double> { linear.weight.value = .ones(linear.weight.shape) }
         }
-        #expect(visited == ["Linear<Double>", "ReLU<Double>", "Linear<Double>", "Sequential<Double>", "BatchNorm1d<Double>", "Net"])
+        #expect(visited == ["Linear<Double>", "ReLU<Double>", "Linear<Double>", "Sequential<Double>", "BatchNormalization<Double, Channels1d>", "Net"])
         #expect(net.namedParameters().filter { $0.name.hasSuffix("weight") && $0.name.hasPrefix("body") }
             .allSatisfy { $0.parameter.value == .ones($0.parameter.shape) })
     }
