@@ -138,11 +138,13 @@ public struct Dropout<Scalar: TensorScalar>: Layer, ExplicitStateNames {
     public let generator: RandomGenerator
 
     /// Creates a dropout layer whose masks come from a generator seeded with `seed`
-    /// (by default, a seed drawn from ``RandomScope``).
+    /// (by default, a seed drawn from ``RandomScope``; none is drawn when `probability` is 0).
     public init(probability: Scalar = 0.5, seed: UInt64? = nil) {
         require(probability >= 0 && probability < 1, "Dropout: probability \(probability) is not in [0, 1)")
         self.probability = probability
-        generator = RandomGenerator(seed: seed)
+        // A layer that never drops draws no seed, so adding it (a transformer layer with dropout 0) leaves
+        // the initialisation of everything made after it unchanged.
+        generator = RandomGenerator(seed: seed ?? (probability == 0 ? 0 : nil))
     }
 
     @specialized(where Scalar == Float)
