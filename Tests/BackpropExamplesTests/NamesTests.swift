@@ -78,8 +78,8 @@ import Testing
 
     private func tinyModels(vocabularySize: Int) -> [any CharacterModel] {
         withRandomSeed(3) {
-            [TransformerLanguageModel(vocabularySize: vocabularySize, context: 8, embedDimension: 16, layerCount: 1, headCount: 4),
-             LSTMLanguageModel(vocabularySize: vocabularySize, embedDimension: 8, hiddenSize: 16)]
+            [TransformerLanguageModel(vocabularySize: vocabularySize, context: 8, modelSize: 16, layerCount: 1, headCount: 4),
+             LSTMLanguageModel(vocabularySize: vocabularySize, embeddingSize: 8, hiddenSize: 16)]
         }
     }
 

@@ -39,16 +39,16 @@ public struct TransformerLanguageModel: CharacterModel {
     /// Logits from the normalised last block, `E → V`.
     public let head: Linear<Float>
 
-    /// Draws its weights from ``RandomScope``; `embedDimension` must divide into `headCount` heads.
-    public init(vocabularySize: Int, context: Int, embedDimension: Int, layerCount: Int, headCount: Int) {
-        tokenEmbedding = Embedding(embeddingCount: vocabularySize, embeddingSize: embedDimension)
-        positionEmbedding = Embedding(embeddingCount: context, embeddingSize: embedDimension)
+    /// Draws its weights from ``RandomScope``; `modelSize` must divide into `headCount` heads.
+    public init(vocabularySize: Int, context: Int, modelSize: Int, layerCount: Int, headCount: Int) {
+        tokenEmbedding = Embedding(embeddingCount: vocabularySize, embeddingSize: modelSize)
+        positionEmbedding = Embedding(embeddingCount: context, embeddingSize: modelSize)
         blocks = (0..<layerCount).map { _ in
-            TransformerEncoderLayer(modelSize: embedDimension, headCount: headCount, feedForwardSize: 4 * embedDimension,
+            TransformerEncoderLayer(modelSize: modelSize, headCount: headCount, feedForwardSize: 4 * modelSize,
                                     dropout: 0, normFirst: true, activation: .gelu)
         }
-        finalNorm = LayerNorm(featureCount: embedDimension)
-        head = Linear(inputSize: embedDimension, outputSize: vocabularySize)
+        finalNorm = LayerNorm(featureCount: modelSize)
+        head = Linear(inputSize: modelSize, outputSize: vocabularySize)
     }
 
     /// Logits for windows of at most `context` tokens.
@@ -70,9 +70,9 @@ public struct LSTMLanguageModel: CharacterModel {
     public let head: Linear<Float>
 
     /// Draws its weights from ``RandomScope``.
-    public init(vocabularySize: Int, embedDimension: Int, hiddenSize: Int) {
-        embedding = Embedding(embeddingCount: vocabularySize, embeddingSize: embedDimension)
-        recurrent = Recurrent(LSTMCell(inputSize: embedDimension, hiddenSize: hiddenSize))
+    public init(vocabularySize: Int, embeddingSize: Int, hiddenSize: Int) {
+        embedding = Embedding(embeddingCount: vocabularySize, embeddingSize: embeddingSize)
+        recurrent = Recurrent(LSTMCell(inputSize: embeddingSize, hiddenSize: hiddenSize))
         head = Linear(inputSize: hiddenSize, outputSize: vocabularySize)
     }
 

@@ -65,8 +65,8 @@ func train(_ model: some CharacterModel, learningRate: Double, seed: UInt64) -> 
 let modelName = isLSTM ? "LSTM" : "transformer"
 let (bigram, model): (BigramModel, any CharacterModel) = withRandomSeed(options.seed) {
     (BigramModel(vocabularySize: vocabulary.count),
-     isLSTM ? LSTMLanguageModel(vocabularySize: vocabulary.count, embedDimension: 48, hiddenSize: 96) as any CharacterModel
-            : TransformerLanguageModel(vocabularySize: vocabulary.count, context: context, embedDimension: 48, layerCount: 2, headCount: 4))
+     isLSTM ? LSTMLanguageModel(vocabularySize: vocabulary.count, embeddingSize: 48, hiddenSize: 96) as any CharacterModel
+            : TransformerLanguageModel(vocabularySize: vocabulary.count, context: context, modelSize: 48, layerCount: 2, headCount: 4))
 }
 print("bigram baseline: \(bigram.parameterCount) parameters")
 // The bigram's loss is convex in its table, so a larger step is safe and converges in the same budget.
