@@ -1,4 +1,5 @@
 import Backprop
+import CBackpropKernels
 import Foundation
 
 /// What the command line asked for.
@@ -17,15 +18,20 @@ func run(_ options: BenchOptions) {
     Backprop.threadCount = options.threads
     note("backprop-bench: threads \(options.threads), min-time \(options.minTime) s, \(ProcessInfo.processInfo.activeProcessorCount) cores")
     if options.memoryChild { return measureMemory(threads: options.threads) }
-    var results: [String] = []
+    var results: [String] = [], peak: FMAPeak = [:]
+    // The gemm workloads report their fraction of the FMA peak, so the peak comes first.
+    if !options.check && options.workloads.contains(where: { $0 == "fma-peak" || $0.hasPrefix("gemm-") }) {
+        (results, peak) = measureFMAPeak(options)
+    }
     for workload in options.workloads {
-        results += options.check ? checkValues(workload, threads: options.threads) : time(workload, options)
+        results += options.check ? checkValues(workload, threads: options.threads) : time(workload, options, peak: peak)
     }
     if let python = options.comparePython { compare(results, python: python, options: options) }
 }
 
-/// Times one workload and prints its result lines; returns them.
-func time(_ workload: String, _ options: BenchOptions) -> [String] {
+/// Times one workload and prints its result lines; returns them. gemm's `peak_fraction` is
+/// its GFLOPS over `peak` at the same thread count; fma-peak itself is measured before.
+func time(_ workload: String, _ options: BenchOptions, peak: FMAPeak) -> [String] {
     let threads = options.threads
     var lines: [String] = []
     func record(_ metric: String, _ value: Double, _ unit: String, _ reps: Int) {
@@ -38,7 +44,11 @@ func time(_ workload: String, _ options: BenchOptions) -> [String] {
         let timing = timeIt({ _ = matmul(a, b) }, minTime: options.minTime)
         note("\(workload): \(timing.summary)" + coreToCoreNote(threads: threads))
         record("median_time", timing.median * 1e3, "ms", timing.reps)
-        record("gflops", 2 * pow(Double(n), 3) / timing.median / 1e9, "GFLOPS", timing.reps)
+        let gflops = 2 * pow(Double(n), 3) / timing.median / 1e9
+        record("gflops", gflops, "GFLOPS", timing.reps)
+        if let peak = peak[threads] { record("peak_fraction", gflops / peak, "fraction", timing.reps) }
+    case "fma-peak":
+        break
     case "mlp-train", "small-mlp-train", "conv-train":
         let step = workload == "mlp-train" ? mlpTrainStep() : workload == "conv-train" ? convTrainStep() : smallMLPTrainStep()
         let timing = timeIt({ step() }, minTime: options.minTime)
@@ -113,6 +123,8 @@ func checkValues(_ workload: String, threads: Int) -> [String] {
         record("grad_x0", Double(chain.x0.grad!.scalar), 1)
         record("grad_w", Double(chain.w.grad!.scalar), 1)
         record("grad_b", Double(chain.b.grad!.scalar), 1)
+    case "fma-peak":   // after 10 iterations: 192 + (4,560 − 192)·2⁻¹⁰
+        record("chain_sum_10", bp_fma_chains(10, 0.5, 1, false), 10)
     default:
         note("\(workload): no check values")
     }

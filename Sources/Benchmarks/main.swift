@@ -5,7 +5,7 @@ import Backprop
 import Foundation
 
 let workloadNames = ["gemm-128", "gemm-512", "gemm-1024", "mlp-train", "small-mlp-train", "scalar-chain", "conv-train",
-                     "mlp-train-memory"]
+                     "mlp-train-memory", "fma-peak"]
 
 let usage = """
 usage: backprop-bench [--workload NAME[,NAME…]|all] [--threads N] [--min-time S] [--check] [--compare PYTHON]

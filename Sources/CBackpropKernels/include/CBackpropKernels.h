@@ -41,6 +41,20 @@ void bp_dgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
 /// Whether this CPU runs the AVX2+FMA micro-kernels (false on other architectures).
 bool bp_gemm_has_simd_kernel(void);
 
+/// The independent chains and the lanes per chain of `bp_fma_chains`.
+#define BP_FMA_CHAINS 12
+#define BP_FMA_LANES 8
+
+/// The FMA throughput benchmark's kernel: `iterations` steps of
+/// `x ← x·multiplier + addend` on BP_FMA_CHAINS × BP_FMA_LANES independent
+/// float lanes, the lane l of chain c starting at c·BP_FMA_LANES + l.
+/// Returns the sum of the final lanes, in double. One call does
+/// 2·BP_FMA_CHAINS·BP_FMA_LANES·iterations flops, as 8-wide AVX2 FMAs when
+/// the CPU has them and `force_portable` is false, else in plain C (whose
+/// multiply-add the compiler may or may not fuse: with a multiplier that is a
+/// power of two the product is exact, and both give the same bits).
+double bp_fma_chains(ptrdiff_t iterations, float multiplier, float addend, bool force_portable);
+
 #ifdef __cplusplus
 }
 #endif
