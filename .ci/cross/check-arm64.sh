@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the C GEMM of CBackpropKernels for arm64 Linux and checks it against a
+# Builds the C kernels of CBackpropKernels (the GEMM, and the FMA-peak chains) for arm64 Linux and checks it against a
 # naive product under qemu. Optional: needs Debian's gcc-aarch64-linux-gnu and
 # qemu-user (apt-get install gcc-aarch64-linux-gnu qemu-user); skips without them.
 set -euo pipefail
@@ -12,6 +12,6 @@ out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 kernels=Sources/CBackpropKernels
 aarch64-linux-gnu-gcc -O2 -std=c11 -Wall -Wextra -Werror -I"$kernels/include" -I"$kernels" \
-    "$kernels"/gemm.c "$kernels"/gemm_portable.c "$kernels"/gemm_avx2.c .ci/cross/gemm_check.c -lm -o "$out/gemm_check"
+    "$kernels"/gemm.c "$kernels"/gemm_portable.c "$kernels"/gemm_avx2.c "$kernels"/fma_peak.c .ci/cross/gemm_check.c -lm -o "$out/gemm_check"
 echo -n "arm64 (qemu): "
 qemu-aarch64 -L /usr/aarch64-linux-gnu "$out/gemm_check"
