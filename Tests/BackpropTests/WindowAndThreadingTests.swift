@@ -78,6 +78,17 @@ private func naiveConvolution(_ x: Tensor<Double>, _ w: Tensor<Double>, stride: 
             #expect(withThreads(1) { maxPool2d(Variable(x), size: size, stride: stride).value } == pooled.value)
         }
     }
+
+    @Test func twoByTwoMaxPoolingPropagatesNaNAndInfinities() {
+        // Window 0 holds two NaNs: NaN, from the first of them. Window 1 holds −∞ and two +∞: +∞, from the first.
+        let input = Variable(Tensor<Float>(shape: [1, 1, 2, 4], scalars: [1, .nan, -.infinity, 3, 2, .nan, .infinity, .infinity]),
+                             requiresGrad: true)
+        let pooled = maxPool2d(input, size: 2)
+        #expect(pooled.shape == [1, 1, 1, 2])
+        #expect(pooled.value[0, 0, 0, 0].isNaN && pooled.value[0, 0, 0, 1] == .infinity)
+        pooled.sum().backward()
+        #expect(input.grad!.scalars == [0, 1, 0, 0, 0, 0, 1, 0])
+    }
 }
 
 @Suite struct ThreadedElementwise {

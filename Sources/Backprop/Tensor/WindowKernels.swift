@@ -88,6 +88,7 @@ func maxPoolKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ g: Window
                  && g.strideHeight == g.strideWidth, "maxPoolKernel: pooling windows have one stride, no padding or dilation")
     let perPlane = Swift.max(g.outHeight &* g.outWidth &* g.kernelHeight &* g.kernelWidth, 1)
     let (width, kernelHeight, kernelWidth, stride) = (g.width, g.kernelHeight, g.kernelWidth, g.strideWidth)
+    let twoByTwo = kernelHeight == 2 && kernelWidth == 2
     forEachChunk(g.batch &* g.channels, grain: Swift.max(1, parallelGrain / perPlane)) { planes in
         for plane in planes {
             let planeStart = plane &* g.height &* width
@@ -96,6 +97,23 @@ func maxPoolKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ g: Window
                 let outRow = (plane &* g.outHeight &+ oh) &* g.outWidth
                 for ow in 0..<g.outWidth {
                     let corner = rowStart &+ ow &* stride
+                    if twoByTwo {
+                        // The common 2×2 window, unrolled, in the general loop's order (row by row).
+                        let below = corner &+ width
+                        let (a, b, c, d) = (image[corner], image[corner &+ 1], image[below], image[below &+ 1])
+                        let sum = (a + b) + (c + d)
+                        if sum == sum {   // no NaN (a NaN, or +∞ and −∞, take the general loop)
+                            // Selects, as below: the first maximum on ties.
+                            var position = b > a ? corner &+ 1 : corner, best = b > a ? b : a
+                            position = c > best ? below : position
+                            best = c > best ? c : best
+                            position = d > best ? below &+ 1 : position
+                            best = d > best ? d : best
+                            out[outRow &+ ow] = best
+                            positions[outRow &+ ow] = position
+                            continue
+                        }
+                    }
                     var position = corner, best = image[corner], firstNaN = -1
                     for kh in 0..<kernelHeight {
                         let kernelRow = corner &+ kh &* width
