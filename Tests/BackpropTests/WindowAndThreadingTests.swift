@@ -35,7 +35,10 @@ private func naiveConvolution(_ x: Tensor<Double>, _ w: Tensor<Double>, stride: 
         }
     }
 
-    @Test(arguments: [((2, 3), (3, 1), (1, 1)), ((1, 2), (0, 2), (2, 3)), ((3, 1), (2, 0), (3, 2))])
+    // The last two keep the width (stride 1, one column of padding for 3 columns of taps): im2col's
+    // copy-and-zero path, with dilated rows and rows that fall wholly in the padding.
+    @Test(arguments: [((2, 3), (3, 1), (1, 1)), ((1, 2), (0, 2), (2, 3)), ((3, 1), (2, 0), (3, 2)),
+                      ((1, 1), (2, 1), (2, 1)), ((1, 1), (5, 1), (3, 1))])
     func perAxisDilatedGroupedConvolutionMatchesTheDefinition(stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int)) {
         let grouped = Tensor<Double>.uniform([6, 1, 3, 2], low: -1, high: 1, seed: 5)    // 3 groups, 2 outputs each
         for (filter, groups) in [(w, 1), (grouped, 3)] {
