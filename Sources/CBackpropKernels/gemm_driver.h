@@ -20,7 +20,10 @@ static void PACK_A(ptrdiff_t mc, ptrdiff_t kc, const T *a, ptrdiff_t rsa, ptrdif
     for (ptrdiff_t i0 = 0; i0 < mc; i0 += MR, dst += kc * MR) {
         ptrdiff_t mr = mc - i0 < MR ? mc - i0 : MR;
         const T *src = a + i0 * rsa;
-        if (mr < MR) memset(dst, 0, sizeof(T) * (size_t)(kc * MR));
+        // A partial panel's missing rows are zeros; only those lanes are cleared.
+        if (mr < MR)
+            for (ptrdiff_t p = 0; p < kc; ++p)
+                for (ptrdiff_t i = mr; i < MR; ++i) dst[p * MR + i] = 0;
         if (rsa == 1) {          // A transposed: a column of the panel is contiguous
             for (ptrdiff_t p = 0; p < kc; ++p)
                 for (ptrdiff_t i = 0; i < mr; ++i) dst[p * MR + i] = src[p * csa + i];
@@ -36,7 +39,9 @@ static void PACK_B(ptrdiff_t kc, ptrdiff_t nc, const T *b, ptrdiff_t rsb, ptrdif
     for (ptrdiff_t j0 = 0; j0 < nc; j0 += NR, dst += kc * NR) {
         ptrdiff_t nr = nc - j0 < NR ? nc - j0 : NR;
         const T *src = b + j0 * csb;
-        if (nr < NR) memset(dst, 0, sizeof(T) * (size_t)(kc * NR));
+        if (nr < NR)
+            for (ptrdiff_t p = 0; p < kc; ++p)
+                for (ptrdiff_t j = nr; j < NR; ++j) dst[p * NR + j] = 0;
         if (csb == 1) {          // B as stored: a row of the panel is contiguous
             for (ptrdiff_t p = 0; p < kc; ++p)
                 for (ptrdiff_t j = 0; j < nr; ++j) dst[p * NR + j] = src[p * rsb + j];

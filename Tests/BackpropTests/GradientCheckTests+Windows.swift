@@ -11,6 +11,10 @@ let windowOpCases: [OpCase] = [
     OpCase("conv2d, 3×2 kernel, stride (2,1), padding (1,2), dilation (2,1)", [random([2, 2, 7, 5], 501), random([3, 2, 3, 2], 502)]) {
         conv2d($0[0], $0[1], stride: (2, 1), padding: (1, 2), dilation: (2, 1))
     },
+    // Stride 1 and as many output columns as input columns: im2col's and col2im's copy paths.
+    OpCase("conv2d, 3×3 kernel, padding (2,1), dilation (2,1)", [random([2, 2, 5, 6], 521), random([3, 2, 3, 3], 522)]) {
+        conv2d($0[0], $0[1], padding: (2, 1), dilation: (2, 1))
+    },
     OpCase("conv2d, stride (1,3), dilation (1,2)", [random([1, 2, 4, 9], 503), random([2, 2, 2, 3], 504)]) {
         conv2d($0[0], $0[1], stride: (1, 3), dilation: (1, 2))
     },

@@ -35,7 +35,10 @@ private func naiveConvolution(_ x: Tensor<Double>, _ w: Tensor<Double>, stride: 
         }
     }
 
-    @Test(arguments: [((2, 3), (3, 1), (1, 1)), ((1, 2), (0, 2), (2, 3)), ((3, 1), (2, 0), (3, 2))])
+    // The last two keep the width (stride 1, one column of padding for 3 columns of taps): im2col's
+    // copy-and-zero path, with dilated rows and rows that fall wholly in the padding.
+    @Test(arguments: [((2, 3), (3, 1), (1, 1)), ((1, 2), (0, 2), (2, 3)), ((3, 1), (2, 0), (3, 2)),
+                      ((1, 1), (2, 1), (2, 1)), ((1, 1), (5, 1), (3, 1))])
     func perAxisDilatedGroupedConvolutionMatchesTheDefinition(stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int)) {
         let grouped = Tensor<Double>.uniform([6, 1, 3, 2], low: -1, high: 1, seed: 5)    // 3 groups, 2 outputs each
         for (filter, groups) in [(w, 1), (grouped, 3)] {
@@ -77,6 +80,17 @@ private func naiveConvolution(_ x: Tensor<Double>, _ w: Tensor<Double>, stride: 
             #expect(input.grad!.sum().scalar == Double(6 * 3 * oh * ow))
             #expect(withThreads(1) { maxPool2d(Variable(x), size: size, stride: stride).value } == pooled.value)
         }
+    }
+
+    @Test func twoByTwoMaxPoolingPropagatesNaNAndInfinities() {
+        // Window 0 holds two NaNs: NaN, from the first of them. Window 1 holds −∞ and two +∞: +∞, from the first.
+        let input = Variable(Tensor<Float>(shape: [1, 1, 2, 4], scalars: [1, .nan, -.infinity, 3, 2, .nan, .infinity, .infinity]),
+                             requiresGrad: true)
+        let pooled = maxPool2d(input, size: 2)
+        #expect(pooled.shape == [1, 1, 1, 2])
+        #expect(pooled.value[0, 0, 0, 0].isNaN && pooled.value[0, 0, 0, 1] == .infinity)
+        pooled.sum().backward()
+        #expect(input.grad!.scalars == [0, 1, 0, 0, 0, 0, 1, 0])
     }
 }
 

@@ -47,11 +47,13 @@ public func maxPool2d<S: TensorScalar>(_ input: Variable<S>, size: Int, stride: 
     }
     let windows = Windows.pooling(input.shape, size: size, stride: stride ?? size, op: "maxPool2d")
     let outShape = [input.shape[0], input.shape[1], windows.outHeight, windows.outWidth]
-    var positions = [Int](repeating: 0, count: outShape.reduce(1, *))
-    let value = input.value.withBuffer { image in
-        positions.withUnsafeMutableBufferPointer { positions in
+    var value = Tensor<S>(0)
+    // The kernel writes every position, so the array starts uninitialized.
+    let positions = [Int](unsafeUninitializedCapacity: outShape.reduce(1, *)) { positions, initialized in
+        value = input.value.withBuffer { image in
             Tensor<S>(shape: outShape) { out in S._run(.maxPool(image, windows, out, positions: positions)) }
         }
+        initialized = positions.count
     }
     let inputShape = input.shape
     return Variable(value, recordedAs: "maxPool2d", inputs: [input]) { g, _ in

@@ -177,6 +177,8 @@ func zipRun<S: TensorScalar>(_ op: BinaryKernel, _ a: UnsafePointer<S>, _ sa: In
     case (.subtract, 1, 1): for i in 0..<n { out[i] = a[i] - b[i] }
     case (.add, 1, 0): let c = b[0]; for i in 0..<n { out[i] = a[i] + c }
     case (.multiply, 1, 0): let c = b[0]; for i in 0..<n { out[i] = a[i] * c }
+    // relu's VJP on every activation of a network: a select the compiler vectorizes.
+    case (.keepWherePositive, 1, 1): for i in 0..<n { out[i] = b[i] > 0 ? a[i] : 0 }
     default: for i in 0..<n { out[i] = apply(op, a[i * sa], b[i * sb]) }
     }
 }
@@ -232,7 +234,11 @@ func zipKernel<S: TensorScalar>(_ op: BinaryKernel, _ lhs: StridedOperand<S>, _ 
     if let sa = flatStride(lhs.strides), let sb = flatStride(rhs.strides) {
         return zipFlatKernel(op, lhs.base, sa, rhs.base, sb, out)
     }
-    // Otherwise the leading axis is split across threads, and each part walks its rows.
+    // Otherwise neighbouring axes that both operands step through as one are merged, so that
+    // rows grow long (a per-channel bias over [N, C, H, W] runs in rows of H·W), then the
+    // leading axis is split across threads, and each part walks its rows.
+    let (shape, lhsStrides, rhsStrides) = mergingAxes(shape, lhs.strides, rhs.strides)
+    let (lhs, rhs) = (StridedOperand(base: lhs.base, strides: lhsStrides), StridedOperand(base: rhs.base, strides: rhsStrides))
     let (inner, rest) = (Array(shape.dropFirst()), out.count / Swift.max(shape.first ?? 1, 1))
     let (lhsInner, rhsInner) = (Array(lhs.strides.dropFirst()), Array(rhs.strides.dropFirst()))
     forEachChunk(shape.first ?? 1, grain: Swift.max(1, parallelGrain / Swift.max(rest, 1))) { leading in
@@ -248,6 +254,21 @@ func zipKernel<S: TensorScalar>(_ op: BinaryKernel, _ lhs: StridedOperand<S>, _ 
             }
         }
     }
+}
+
+/// `shape` with each run of neighbouring axes that both stride lists step through as one axis
+/// (`stride[i] == stride[i + 1] · shape[i + 1]` in both) merged into one, and the merged strides.
+func mergingAxes(_ shape: [Int], _ a: [Int], _ b: [Int]) -> ([Int], [Int], [Int]) {
+    guard var (mergedShape, mergedA, mergedB) = shape.first.map({ ([$0], [a[0]], [b[0]]) }) else { return (shape, a, b) }
+    for axis in 1..<shape.count {
+        let last = mergedShape.count - 1
+        if mergedA[last] == a[axis] * shape[axis] && mergedB[last] == b[axis] * shape[axis] {
+            (mergedShape[last], mergedA[last], mergedB[last]) = (mergedShape[last] * shape[axis], a[axis], b[axis])
+        } else {
+            mergedShape.append(shape[axis]); mergedA.append(a[axis]); mergedB.append(b[axis])
+        }
+    }
+    return (mergedShape, mergedA, mergedB)
 }
 
 func reduceKernel<S: TensorScalar>(_ op: ReductionKernel, _ x: UnsafeBufferPointer<S>, outer: Int, count: Int, inner: Int,

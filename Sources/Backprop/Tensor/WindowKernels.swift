@@ -50,6 +50,9 @@ extension Windows {
 /// stride 1. Split across threads by image: each thread writes its own matrices.
 func imageToColumnsKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ g: Windows, _ out: UnsafeMutableBufferPointer<S>) {
     let stride = g.strideWidth
+    if stride == 1 && g.strideHeight == 1 && g.dilationWidth == 1 && g.outWidth == g.width {
+        return sameWidthImageToColumns(image, g, out)
+    }
     forEachChunk(g.batch, grain: g.imageGrain) { images in
         g.forEachOutputRow(in: images) { o, base, inside in
             for ow in 0..<inside.lowerBound { out[o &+ ow] = 0 }
@@ -63,10 +66,55 @@ func imageToColumnsKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ g:
     }
 }
 
+/// im2col for stride 1 with as many output columns as input columns (a "same" padding, such as
+/// 3×3 windows with padding 1): a row `(c, kh, kw)` of an image's matrix is then one contiguous
+/// run of the input plane, shifted, so it is one copy, after which the taps that fall in the
+/// padding (the run's wrap-around between input rows, and the rows outside the image) are zeroed.
+private func sameWidthImageToColumns<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ g: Windows,
+                                                      _ out: UnsafeMutableBufferPointer<S>) {
+    let (width, positions) = (g.width, g.outHeight &* g.outWidth)
+    guard let source = image.baseAddress, let target = out.baseAddress, positions > 0 else { return }
+    forEachChunk(g.batch, grain: g.imageGrain) { images in
+        var row = target + images.lowerBound &* g.patch &* positions
+        for n in images {
+            for c in 0..<g.channels {
+                let plane = source + (n &* g.channels &+ c) &* g.height &* width
+                for kh in 0..<g.kernelHeight {
+                    // Output row oh reads input row oh + shift; rows low..<high lie inside the image.
+                    let shift = kh &* g.dilationHeight &- g.paddingHeight
+                    let low = Swift.min(Swift.max(0, -shift), g.outHeight)
+                    let high = Swift.max(low, Swift.min(g.outHeight, g.height &- shift))
+                    for kw in 0..<g.kernelWidth {
+                        let inside = g.insideOutputColumns(kernelColumn: kw)
+                        if low < high && !inside.isEmpty {
+                            // Output (oh, ow) reads input element (oh + shift) · width + ow + kw − padding.
+                            let first = low &* width &+ inside.lowerBound, last = (high &- 1) &* width &+ inside.upperBound
+                            (row + first).update(from: plane + (shift &* width &+ kw &- g.paddingWidth &+ first), count: last &- first)
+                            row.update(repeating: 0, count: first)
+                            for oh in low..<high {
+                                let start = row + oh &* width
+                                (start + inside.upperBound).update(repeating: 0, count: width &- inside.upperBound)
+                                (start + width).update(repeating: 0, count: oh &+ 1 < high ? inside.lowerBound : 0)
+                            }
+                            (row + last).update(repeating: 0, count: positions &- last)
+                        } else {
+                            row.update(repeating: 0, count: positions)
+                        }
+                        row += positions
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// col2im, the adjoint of im2col: adds each column-matrix element back onto its image position.
 /// Split across threads by image: windows of one image only touch that image.
 func columnsToImageKernel<S: TensorScalar>(_ columns: UnsafeBufferPointer<S>, _ g: Windows, _ out: UnsafeMutableBufferPointer<S>) {
     let imageSize = g.channels &* g.height &* g.width, stride = g.strideWidth
+    if stride == 1 && g.strideHeight == 1 && g.dilationWidth == 1 && g.outWidth == g.width {
+        return sameWidthColumnsToImage(columns, g, out)
+    }
     forEachChunk(g.batch, grain: g.imageGrain) { images in
         for i in (images.lowerBound &* imageSize)..<(images.upperBound &* imageSize) { out[i] = 0 }
         g.forEachOutputRow(in: images) { o, base, inside in
@@ -88,6 +136,7 @@ func maxPoolKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ g: Window
                  && g.strideHeight == g.strideWidth, "maxPoolKernel: pooling windows have one stride, no padding or dilation")
     let perPlane = Swift.max(g.outHeight &* g.outWidth &* g.kernelHeight &* g.kernelWidth, 1)
     let (width, kernelHeight, kernelWidth, stride) = (g.width, g.kernelHeight, g.kernelWidth, g.strideWidth)
+    let twoByTwo = kernelHeight == 2 && kernelWidth == 2
     forEachChunk(g.batch &* g.channels, grain: Swift.max(1, parallelGrain / perPlane)) { planes in
         for plane in planes {
             let planeStart = plane &* g.height &* width
@@ -96,6 +145,23 @@ func maxPoolKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ g: Window
                 let outRow = (plane &* g.outHeight &+ oh) &* g.outWidth
                 for ow in 0..<g.outWidth {
                     let corner = rowStart &+ ow &* stride
+                    if twoByTwo {
+                        // The common 2×2 window, unrolled, in the general loop's order (row by row).
+                        let below = corner &+ width
+                        let (a, b, c, d) = (image[corner], image[corner &+ 1], image[below], image[below &+ 1])
+                        let sum = (a + b) + (c + d)
+                        if sum == sum {   // no NaN (a NaN, or +∞ and −∞, take the general loop)
+                            // Selects, as below: the first maximum on ties.
+                            var position = b > a ? corner &+ 1 : corner, best = b > a ? b : a
+                            position = c > best ? below : position
+                            best = c > best ? c : best
+                            position = d > best ? below &+ 1 : position
+                            best = d > best ? d : best
+                            out[outRow &+ ow] = best
+                            positions[outRow &+ ow] = position
+                            continue
+                        }
+                    }
                     var position = corner, best = image[corner], firstNaN = -1
                     for kh in 0..<kernelHeight {
                         let kernelRow = corner &+ kh &* width
@@ -110,6 +176,36 @@ func maxPoolKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ g: Window
                     if firstNaN >= 0 { (best, position) = (image[firstNaN], firstNaN) }   // NaN propagates
                     out[outRow &+ ow] = best
                     positions[outRow &+ ow] = position
+                }
+            }
+        }
+    }
+}
+
+/// col2im for the windows of `sameWidthImageToColumns`: each row of a column matrix adds onto
+/// shifted input rows, in the general kernel's order, so the sums are the same.
+private func sameWidthColumnsToImage<S: TensorScalar>(_ columns: UnsafeBufferPointer<S>, _ g: Windows,
+                                                      _ out: UnsafeMutableBufferPointer<S>) {
+    let (width, positions, imageSize) = (g.width, g.outHeight &* g.outWidth, g.channels &* g.height &* g.width)
+    guard let source = columns.baseAddress, let target = out.baseAddress else { return }
+    forEachChunk(g.batch, grain: g.imageGrain) { images in
+        (target + images.lowerBound &* imageSize).update(repeating: 0, count: images.count &* imageSize)
+        var row = source + images.lowerBound &* g.patch &* positions
+        for n in images {
+            for c in 0..<g.channels {
+                let plane = target + (n &* g.channels &+ c) &* g.height &* width
+                for kh in 0..<g.kernelHeight {
+                    let shift = kh &* g.dilationHeight &- g.paddingHeight
+                    let low = Swift.min(Swift.max(0, -shift), g.outHeight)
+                    let high = Swift.max(low, Swift.min(g.outHeight, g.height &- shift))
+                    for kw in 0..<g.kernelWidth {
+                        let inside = g.insideOutputColumns(kernelColumn: kw), offset = kw &- g.paddingWidth
+                        for oh in low..<high {
+                            let (from, to) = (row + oh &* width, plane + ((oh &+ shift) &* width &+ offset))
+                            for ow in inside { to[ow] += from[ow] }
+                        }
+                        row += positions
+                    }
                 }
             }
         }
