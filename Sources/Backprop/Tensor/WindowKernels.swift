@@ -14,6 +14,15 @@ extension Windows {
         return low < high ? low..<high : 0..<0
     }
 
+    /// For stride 1 along the height: kernel row `kh` makes output row `oh` read input row
+    /// `oh + shift`, and the output rows `rows` read rows inside the image.
+    @inline(__always)
+    func insideOutputRows(kernelRow kh: Int) -> (shift: Int, rows: Range<Int>) {
+        let shift = kh &* dilationHeight &- paddingHeight
+        let low = Swift.min(Swift.max(0, -shift), outHeight)
+        return (shift, low..<Swift.max(low, Swift.min(outHeight, height &- shift)))
+    }
+
     /// Calls `body(o, base, inside)` for every output row of every row of the column matrices
     /// of `images`: `o` is where the `outWidth` values start in `[batch, patch, outH · outW]`, and,
     /// when the input row lies inside the image, `base + ow · strideWidth` is the input position of
@@ -81,9 +90,8 @@ private func sameWidthImageToColumns<S: TensorScalar>(_ image: UnsafeBufferPoint
                 let plane = source + (n &* g.channels &+ c) &* g.height &* width
                 for kh in 0..<g.kernelHeight {
                     // Output row oh reads input row oh + shift; rows low..<high lie inside the image.
-                    let shift = kh &* g.dilationHeight &- g.paddingHeight
-                    let low = Swift.min(Swift.max(0, -shift), g.outHeight)
-                    let high = Swift.max(low, Swift.min(g.outHeight, g.height &- shift))
+                    let (shift, rows) = g.insideOutputRows(kernelRow: kh)
+                    let (low, high) = (rows.lowerBound, rows.upperBound)
                     for kw in 0..<g.kernelWidth {
                         let inside = g.insideOutputColumns(kernelColumn: kw)
                         if low < high && !inside.isEmpty {
@@ -195,9 +203,8 @@ private func sameWidthColumnsToImage<S: TensorScalar>(_ columns: UnsafeBufferPoi
             for c in 0..<g.channels {
                 let plane = target + (n &* g.channels &+ c) &* g.height &* width
                 for kh in 0..<g.kernelHeight {
-                    let shift = kh &* g.dilationHeight &- g.paddingHeight
-                    let low = Swift.min(Swift.max(0, -shift), g.outHeight)
-                    let high = Swift.max(low, Swift.min(g.outHeight, g.height &- shift))
+                    let (shift, rows) = g.insideOutputRows(kernelRow: kh)
+                    let (low, high) = (rows.lowerBound, rows.upperBound)
                     for kw in 0..<g.kernelWidth {
                         let inside = g.insideOutputColumns(kernelColumn: kw), offset = kw &- g.paddingWidth
                         for oh in low..<high {
