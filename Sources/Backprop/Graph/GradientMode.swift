@@ -8,6 +8,8 @@ struct GradientMode: Sendable {
     var isRecording = true
     /// Whether ``anomalies`` holds a collector: inside ``detectingAnomalies(_:)``.
     var detectsAnomalies = false
+    /// Whether ``tracer`` holds a trace being recorded: while ``compile(_:)`` traces a function.
+    var isTracing = false
 
     /// On by default, unchecked. A task-local value: changing it affects only the current
     /// task or thread and the work it starts, never the whole process.
@@ -16,8 +18,16 @@ struct GradientMode: Sendable {
     /// The collector of the innermost ``detectingAnomalies(_:)`` scope.
     @TaskLocal static var anomalies: AnomalyDetector?
 
+    /// The trace that the first calls of a compiled function record, read only when `isTracing` says it is there.
+    @TaskLocal static var tracer: AnyTracer?
+
     /// Whether operations on the current thread or task are being recorded.
     static var isRecording: Bool { current.isRecording }
+
+    /// The trace being recorded for `Scalar`, inside a compiled function's tracing call; nil elsewhere.
+    func tracer<Scalar: TensorScalar>(of _: Scalar.Type) -> Tracer<Scalar>? {
+        isTracing ? Self.tracer as? Tracer<Scalar> : nil
+    }
 
     /// The collector of anomalies, inside a ``detectingAnomalies(_:)`` scope; nil elsewhere.
     var anomalyDetector: AnomalyDetector? { detectsAnomalies ? Self.anomalies : nil }

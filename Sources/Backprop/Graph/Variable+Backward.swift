@@ -59,10 +59,16 @@ extension Variable {
     /// path of `Variable+ScalarSweep.swift`, at the two lines marked so.
     func sweep(seed: Variable, targets: [Variable], createGraph: Bool, retainGraph: Bool,
                fillsRetainedGrads: Bool = false) -> [(Variable, Variable)] {
-        let anomalies = GradientMode.current.anomalyDetector
+        let mode = GradientMode.current
+        let anomalies = mode.anomalyDetector
         let backwardCall = anomalies == nil ? nil : CallSite.capture()
-        // Inside detectingAnomalies every VJP runs on variables, so that each gradient is checked.
-        var sums = GradientSums<Scalar>(keepsNumbers: !createGraph && anomalies == nil)
+        let tracer = mode.tracer(of: Scalar.self)
+        if let tracer, !tracer.isTracingBackward {
+            tracer.refuse("a backward sweep inside the compiled function (gradients(of:wrt:), backward()) is not supported")
+        }
+        // Inside detectingAnomalies every VJP runs on variables, so that each gradient is checked;
+        // so does a traced sweep, so that each step is an op the trace records.
+        var sums = GradientSums<Scalar>(keepsNumbers: !createGraph && anomalies == nil && tracer == nil)
         let order = topologicalOrderUnretained(leaves: &sums.leaves)
         // nil when there are no targets (a backward call): the per-node check then touches no set.
         let targetIDs = targets.isEmpty ? nil : Set(targets.map(ObjectIdentifier.init))
@@ -75,6 +81,7 @@ extension Variable {
                 let node = reference.takeUnretainedValue()
                 guard var upstream = sums.take(at: node) else { continue }
                 if let annotations = node.annotations {
+                    if !annotations.hooks.isEmpty { tracer?.refuse("gradient hooks (registerHook) are not replayed by compile") }
                     upstream = annotations.pass(upstream, at: node, retaining: fillsRetainedGrads)
                 }
                 if !node.isRecorded || isTarget(node) { reached.append((node, upstream)) }    // a leaf, or a target

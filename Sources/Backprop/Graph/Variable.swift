@@ -67,6 +67,10 @@ public final class Variable<Scalar: TensorScalar> {
     /// Whether the op's VJP reads its inputs' values or its own (most do; a sum or a reshape
     /// does not), and the inputs' ``version`` counts when it was recorded: the first two, and
     /// the sum of the rest (counts only grow, so a changed one changes the sum).
+    /// Whether a compiled function's tracing call made this variable, or handed it in as an
+    /// input: ops on it then give the trace their kernels.
+    @exclusivity(unchecked) var isTraced = false
+
     @exclusivity(unchecked) private(set) var savesValues = false
     @exclusivity(unchecked) private(set) var savedVersions: (first: UInt32, second: UInt32, later: UInt32) = (0, 0, 0)
 
@@ -101,6 +105,13 @@ public final class Variable<Scalar: TensorScalar> {
     public init(_ value: Tensor<Scalar>, requiresGrad: Bool = false) {
         self.value = value
         self.requiresGrad = requiresGrad
+        if !requiresGrad && GradientMode.current.isTracing { GradientMode.current.tracer(of: Scalar.self)?.noteConstant(value) }
+    }
+
+    /// Creates a constant that a trace does not note: one whose value a trace step recomputes.
+    init(value: Tensor<Scalar>) {
+        self.value = value
+        self.requiresGrad = false
     }
 
     /// Creates a 0-d leaf variable holding `scalar`.
@@ -155,8 +166,9 @@ public final class Variable<Scalar: TensorScalar> {
          savesValues: Bool = true, vjp: @escaping VJP, scalarVJP: ScalarVJP?) {
         self.value = value
         let anyRequiresGrad = x.requiresGrad || y?.requiresGrad == true || later.contains { $0.requiresGrad }
-        let mode = anyRequiresGrad ? GradientMode.current : GradientMode(isRecording: false)
-        if mode.isRecording {
+        let anyTraced = x.isTraced || y?.isTraced == true || later.contains { $0.isTraced }
+        let mode = anyRequiresGrad || anyTraced ? GradientMode.current : GradientMode(isRecording: false)
+        if mode.isRecording && anyRequiresGrad {
             requiresGrad = true
             if savesValues {
                 self.savesValues = true
@@ -175,6 +187,10 @@ public final class Variable<Scalar: TensorScalar> {
         } else {
             requiresGrad = false
         }
+        if mode.isTracing {
+            isTraced = true
+            mode.tracer(of: Scalar.self)?.expectKernel(for: self, op: op, inputs: [x] + (y.map { [$0] } ?? []) + later)
+        }
     }
 
     /// Whether an op on `x` is recorded now. An op whose VJP closure captures a value (a
@@ -183,7 +199,11 @@ public final class Variable<Scalar: TensorScalar> {
     /// nothing leave the check to the initializer: reading the recording flag is a
     /// task-local lookup, the dearest part of recording a scalar op, so it is done once.
     @inline(__always)
-    static func isRecorded(on x: Variable) -> Bool { x.requiresGrad && GradientMode.isRecording }
+    static func isRecorded(on x: Variable) -> Bool {
+        guard x.requiresGrad || x.isTraced else { return false }
+        let mode = GradientMode.current
+        return x.requiresGrad && mode.isRecording || mode.isTracing
+    }
 
     /// Frees the graph behind this node iteratively: releasing a 100,000-op
     /// chain by recursive deinitialization would overflow the stack.

@@ -19,11 +19,8 @@ protocol DerivativeArithmetic {
     func keepingWherePositive(_ reference: Self) -> Self
 }
 
-extension Variable: DerivativeArithmetic {
-    /// The elements where `reference` is positive, 0 elsewhere; `reference` is a constant mask.
-    @inline(__always)
-    func keepingWherePositive(_ reference: Variable) -> Variable { keepingWherePositive(reference.value) }
-}
+/// Variables have every operation; `keepingWherePositive(_:)` is relu's masking op (Elementwise.swift).
+extension Variable: DerivativeArithmetic {}
 
 /// A plain number on which the scalar sweep runs an op's derivative rule: the rule's
 /// arithmetic is the scalar type's own, one operation for each of the VJP's.

@@ -2,17 +2,12 @@
 // abs, clamped, maximum) multiply by a constant mask: their second derivative
 // is zero almost everywhere, which the constant mask gives exactly.
 
-extension Variable {
-    /// Multiplies by a constant tensor, which is not differentiated.
-    func masked(by mask: Tensor<Scalar>) -> Variable { self * Variable(mask) }
-}
-
 /// e raised to each element.
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func exp<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(exp(x.value), recordedAs: "exp", x, vjp: { g, output in [expVJP(g, output: output)] },
-             scalarVJP: { g, output, _, _ in (expVJP(g, output: output), 0) })
+             scalarVJP: { g, output, _, _ in (expVJP(g, output: output), 0) }).traced { exp($0[0]) }
 }
 
 /// exp's VJP, on variables or numbers: g · eˣ, reusing the forward result eˣ.
@@ -24,7 +19,7 @@ func expVJP<T: DerivativeArithmetic>(_ g: T, output: T) -> T { g * output }
 @specialized(where S == Double)
 public func log<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(log(x.value), recordedAs: "log", x, vjp: { g, output in [logVJP(g, x: output.input(0))] },
-             scalarVJP: { g, _, x, _ in (logVJP(g, x: x), 0) })
+             scalarVJP: { g, _, x, _ in (logVJP(g, x: x), 0) }).traced { log($0[0]) }
 }
 
 /// log's VJP, on variables or numbers: g / x.
@@ -36,7 +31,7 @@ func logVJP<T: DerivativeArithmetic>(_ g: T, x: T) -> T { g / x }
 @specialized(where S == Double)
 public func sqrt<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(sqrt(x.value), recordedAs: "sqrt", x, vjp: { g, output in [sqrtVJP(g, output: output)] },
-             scalarVJP: { g, output, _, _ in (sqrtVJP(g, output: output), 0) })
+             scalarVJP: { g, output, _, _ in (sqrtVJP(g, output: output), 0) }).traced { sqrt($0[0]) }
 }
 
 /// sqrt's VJP, on variables or numbers: g · 0.5 / √x, reusing the forward result √x.
@@ -50,28 +45,30 @@ public func pow<S: TensorScalar>(_ x: Variable<S>, _ exponent: S) -> Variable<S>
     Variable(pow(x.value, exponent), recordedAs: "pow", inputs: [x]) { g, _ in
         // The exponent-0 case would compute 0 · x⁻¹, which is NaN at 0.
         exponent == 0 ? [nil] : [g * pow(x, exponent - 1) * exponent]
-    }
+    }.traced(exponent) { pow($0[0], $1) }
 }
 
 /// The absolute value of each element; its gradient at 0 is 0.
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func abs<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
-    Variable(abs(x.value), recordedAs: "abs", inputs: [x]) { g, _ in [g.masked(by: x.value.map(.sign))] }
+    Variable(abs(x.value), recordedAs: "abs", inputs: [x]) { g, _ in
+        [g * x.derivedConstant("sign") { $0.map(.sign) }]
+    }.traced { abs($0[0]) }
 }
 
 /// The sine of each element.
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func sin<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
-    Variable(sin(x.value), recordedAs: "sin", inputs: [x]) { g, _ in [g * cos(x)] }
+    Variable(sin(x.value), recordedAs: "sin", inputs: [x]) { g, _ in [g * cos(x)] }.traced { sin($0[0]) }
 }
 
 /// The cosine of each element.
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func cos<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
-    Variable(cos(x.value), recordedAs: "cos", inputs: [x]) { g, _ in [-(g * sin(x))] }
+    Variable(cos(x.value), recordedAs: "cos", inputs: [x]) { g, _ in [-(g * sin(x))] }.traced { cos($0[0]) }
 }
 
 /// The hyperbolic tangent of each element.
@@ -79,7 +76,7 @@ public func cos<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 @specialized(where S == Double)
 public func tanh<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(tanh(x.value), recordedAs: "tanh", x, vjp: { g, output in [tanhVJP(g, output: output)] },
-             scalarVJP: { g, output, _, _ in (tanhVJP(g, output: output), 0) })
+             scalarVJP: { g, output, _, _ in (tanhVJP(g, output: output), 0) }).traced { tanh($0[0]) }
 }
 
 /// tanh's VJP, on variables or numbers: g · (1 − y²) from the output y alone (the fused
@@ -94,7 +91,7 @@ func tanhVJP<T: DerivativeArithmetic>(_ g: T, output y: T) -> T { g * (1 - y * y
 @specialized(where S == Double)
 public func sigmoid<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(sigmoid(x.value), recordedAs: "sigmoid", x, vjp: { g, output in [sigmoidVJP(g, output: output)] },
-             scalarVJP: { g, output, _, _ in (sigmoidVJP(g, output: output), 0) })
+             scalarVJP: { g, output, _, _ in (sigmoidVJP(g, output: output), 0) }).traced { sigmoid($0[0]) }
 }
 
 /// sigmoid's VJP, on variables or numbers: g · σ · (1 − σ), from the output σ alone.
@@ -106,6 +103,7 @@ func sigmoidVJP<T: DerivativeArithmetic>(_ g: T, output: T) -> T { g * output * 
 @specialized(where S == Double)
 public func softplus<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(x.value.map(.softplus), recordedAs: "softplus", inputs: [x]) { g, _ in [g * sigmoid(x)] }
+        .traced { $0[0].map(.softplus) }
 }
 
 /// The error function of each element.
@@ -114,7 +112,7 @@ public func softplus<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 public func erf<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(x.value.map(.erf), recordedAs: "erf", inputs: [x]) { g, _ in
         [g * exp(-(x * x)) * S(1.1283791670955126)]   // 2/√π · e^(−x²)
-    }
+    }.traced { $0[0].map(.erf) }
 }
 
 /// max(x, 0) of each element; its gradient at 0 is 0, as in PyTorch.
@@ -123,7 +121,7 @@ public func erf<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 public func relu<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     // Not maximum(x, 0): that would split the gradient at 0 between the operands.
     Variable(relu(x.value), recordedAs: "relu", x, vjp: { g, output in [reluVJP(g, output.input(0))] },
-             scalarVJP: { g, _, x, _ in (reluVJP(g, x), 0) })
+             scalarVJP: { g, _, x, _ in (reluVJP(g, x), 0) }).traced { relu($0[0]) }
 }
 
 /// relu's VJP, on variables or numbers: g where the input is positive, 0 elsewhere.
@@ -133,11 +131,13 @@ public func relu<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 func reluVJP<T: DerivativeArithmetic>(_ g: T, _ reference: T) -> T { g.keepingWherePositive(reference) }
 
 extension Variable {
-    /// The elements where `reference` is positive, 0 elsewhere: relu's VJP in one pass, linear in `self`.
-    func keepingWherePositive(_ reference: Tensor<Scalar>) -> Variable {
-        let masked = value.combining(reference, .keepWherePositive, name: "relu")
-        guard Variable.isRecorded(on: self) else { return Variable(masked) }
+    /// The elements where `reference` is positive, 0 elsewhere: relu's VJP in one pass, linear in
+    /// `self`. The reference is not differentiated: a trace reads its value, the graph does not.
+    func keepingWherePositive(_ reference: Variable) -> Variable {
+        let masked = value.combining(reference.value, .keepWherePositive, name: "relu")
+        guard Variable.isRecorded(on: self) else { return Variable(value: masked) }
         return Variable(masked, recordedAs: "reluMask", inputs: [self]) { g, _ in [g.keepingWherePositive(reference)] }
+            .traced(reading: reference) { $0[0].combining($0[1], .keepWherePositive, name: "relu") }
     }
 }
 
@@ -146,8 +146,8 @@ extension Variable {
 @specialized(where S == Double)
 public func leakyRelu<S: TensorScalar>(_ x: Variable<S>, negativeSlope: S = 0.01) -> Variable<S> {
     Variable(x.value.map(.leakyRelu(negativeSlope)), recordedAs: "leakyRelu", inputs: [x]) { g, _ in
-        [g.masked(by: x.value.map(.leakyReluSlope(negativeSlope)))]
-    }
+        [g * x.derivedConstant("leakyReluSlope") { $0.map(.leakyReluSlope(negativeSlope)) }]
+    }.traced(negativeSlope) { $0[0].map(.leakyRelu($1)) }
 }
 
 extension Variable {
@@ -156,9 +156,9 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public func clamped(min low: Scalar, max high: Scalar) -> Variable {
-        Variable(value.clamped(min: low, max: high), recordedAs: "clamped", inputs: [self]) { [value] g, _ in
-            [g.masked(by: value.map(.inside(low, high)))]
-        }
+        Variable(value.clamped(min: low, max: high), recordedAs: "clamped", inputs: [self]) { g, output in
+            [g * output.input(0).derivedConstant("inside") { $0.map(.inside(low, high)) }]
+        }.traced((low, high)) { $0[0].clamped(min: $1.0, max: $1.1) }
     }
 }
 
@@ -167,8 +167,8 @@ extension Variable {
 @specialized(where S == Double)
 public func maximum<S: TensorScalar>(_ a: Variable<S>, _ b: Variable<S>) -> Variable<S> {
     Variable(maximum(a.value, b.value), recordedAs: "maximum", inputs: [a, b]) { g, _ in
-        splitGradient(g, a, b, share: tieShare(a.value, b.value, .greater))
-    }
+        splitGradient(g, a, b, share: tieShare(a, b, .greater))
+    }.traced { maximum($0[0], $0[1]) }
 }
 
 /// The smaller element at each broadcast position. On a tie each operand gets half the gradient, as in PyTorch.
@@ -176,8 +176,8 @@ public func maximum<S: TensorScalar>(_ a: Variable<S>, _ b: Variable<S>) -> Vari
 @specialized(where S == Double)
 public func minimum<S: TensorScalar>(_ a: Variable<S>, _ b: Variable<S>) -> Variable<S> {
     Variable(minimum(a.value, b.value), recordedAs: "minimum", inputs: [a, b]) { g, _ in
-        splitGradient(g, a, b, share: tieShare(a.value, b.value, .less))
-    }
+        splitGradient(g, a, b, share: tieShare(a, b, .less))
+    }.traced { minimum($0[0], $0[1]) }
 }
 
 /// Picks `a` where `condition` is `true` and `b` elsewhere; all three broadcast together.
@@ -188,8 +188,8 @@ public func minimum<S: TensorScalar>(_ a: Variable<S>, _ b: Variable<S>) -> Vari
 @specialized(where S == Double)
 public func which<S: TensorScalar>(_ condition: Tensor<Bool>, _ a: Variable<S>, _ b: Variable<S>) -> Variable<S> {
     Variable(which(condition, a.value, b.value), recordedAs: "which", inputs: [a, b]) { g, _ in
-        splitGradient(g, a, b, share: which(condition, Tensor<S>(1), Tensor<S>(0)))
-    }
+        splitGradient(g, a, b, share: Variable(which(condition, Tensor<S>(1), Tensor<S>(0))))
+    }.traced(condition) { which($1, $0[0], $0[1]) }
 }
 
 /// Picks `a` where `condition` is non-zero and `b` elsewhere.
@@ -200,12 +200,12 @@ public func which<S: TensorScalar>(_ condition: Tensor<S>, _ a: Variable<S>, _ b
 
 /// 1 where `a` wins the relation `op` against `b`, ½ on a tie, 0 elsewhere: how maximum and
 /// minimum share the gradient.
-private func tieShare<S: TensorScalar>(_ a: Tensor<S>, _ b: Tensor<S>, _ op: BinaryKernel) -> Tensor<S> {
-    a.combining(b, op, name: "share") + a.combining(b, .equal, name: "share") * 0.5
+private func tieShare<S: TensorScalar>(_ a: Variable<S>, _ b: Variable<S>, _ op: BinaryKernel) -> Variable<S> {
+    Variable.derivedConstant("share", from: [a, b]) { $0[0].combining($0[1], op, name: "share") + $0[0].combining($0[1], .equal, name: "share") * 0.5 }
 }
 
 /// Gives `a` the fraction `share` of the upstream gradient and `b` the rest, each unbroadcast.
 private func splitGradient<S: TensorScalar>(_ g: Variable<S>, _ a: Variable<S>, _ b: Variable<S>,
-                                            share: Tensor<S>) -> [Variable<S>?] {
-    [g.masked(by: share).sum(toShape: a.shape), g.masked(by: 1 - share).sum(toShape: b.shape)]
+                                            share: Variable<S>) -> [Variable<S>?] {
+    [(g * share).sum(toShape: a.shape), (g * (1 - share)).sum(toShape: b.shape)]
 }

@@ -16,6 +16,6 @@ extension Variable {
         Variable(value.cumulativeSum(resolvedAxis: axis, reverse: reverse), recordedAs: "cumulativeSum", inputs: [self], savesValues: false) { g, _ in
             // xⱼ reaches every yᵢ with i ≥ j, so ∂L/∂xⱼ = Σ_{i ≥ j} gᵢ: the running sum from the other end.
             [g.cumulativeSum(resolvedAxis: axis, reverse: !reverse)]
-        }
+        }.traced((axis, reverse)) { $0[0].cumulativeSum(resolvedAxis: $1.0, reverse: $1.1) }
     }
 }

@@ -8,6 +8,7 @@ extension Variable {
     public func sum() -> Variable {
         let shape = self.shape
         return Variable(value.sum(), recordedAs: "sum", inputs: [self], savesValues: false) { g, _ in [g.broadcast(to: shape)] }
+            .traced { $0[0].sum() }
     }
 
     /// The sum along `axis` (negative counts from the end); `keepDims` keeps it with size 1.
@@ -17,7 +18,7 @@ extension Variable {
         let shape = self.shape
         return Variable(value.sum(axis: axis, keepDims: keepDims), recordedAs: "sum", inputs: [self], savesValues: false) { g, _ in
             [(keepDims ? g : g.expandingDims(axis: axis < 0 ? axis + shape.count : axis)).broadcast(to: shape)]
-        }
+        }.traced((axis, keepDims)) { $0[0].sum(axis: $1.0, keepDims: $1.1) }
     }
 
     /// Sums over the axes that broadcasting added or stretched, to give `shape` again.
@@ -68,7 +69,7 @@ extension Variable {
     /// evenly, as PyTorch's `max()` over every element does.
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
-    public func max() -> Variable { extremeOfAll(value.max(), name: "max") }
+    public func max() -> Variable { extremeOfAll(isMax: true) }
 
     /// The largest element along `axis`.
     @specialized(where Scalar == Float)
@@ -79,14 +80,17 @@ extension Variable {
     /// evenly, as PyTorch's `min()` over every element does.
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
-    public func min() -> Variable { extremeOfAll(value.min(), name: "min") }
+    public func min() -> Variable { extremeOfAll(isMax: false) }
 
     /// `extreme`, the largest or smallest element, with its gradient shared by the elements equal to it.
-    private func extremeOfAll(_ extreme: Tensor<Scalar>, name: String) -> Variable {
-        Variable(extreme, recordedAs: name, inputs: [self]) { g, output in
-            let ties = output.input(0).value.isEqual(to: output.value).converted(to: Scalar.self)
-            return [g * Variable(ties / ties.sum())]
-        }
+    private func extremeOfAll(isMax: Bool) -> Variable {
+        Variable(isMax ? value.max() : value.min(), recordedAs: isMax ? "max" : "min", inputs: [self]) { g, output in
+            let share = Variable.derivedConstant("ties", from: [output.input(0), output]) {
+                let ties = $0[0].isEqual(to: $0[1]).converted(to: Scalar.self)
+                return ties / ties.sum()
+            }
+            return [g * share]
+        }.traced(isMax) { $1 ? $0[0].max() : $0[0].min() }
     }
 
     /// The smallest element along `axis`.
@@ -95,6 +99,7 @@ extension Variable {
     public func min(axis: Int, keepDims: Bool = false) -> Variable { extreme(.argmin, axis: axis, keepDims: keepDims, name: "min") }
 
     private func extreme(_ op: ReductionKernel, axis: Int, keepDims: Bool, name: String) -> Variable {
+        Variable.refuseInTrace("'\(name)(axis:)' has no compiled form yet: its gradient follows positions found from the value")
         let positions = value.extremePositions(op, axis: axis, name: name)
         let resolved = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: shape.count, op: name) }
         var outShape = shape
@@ -107,14 +112,11 @@ extension Variable {
     @specialized(where Scalar == Double)
     public func logSumExp(axis: Int, keepDims: Bool = false) -> Variable {
         let resolved = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: shape.count, op: "logSumExp") }
-        let shift = value.stabilizingShift(axis: resolved)
-        var result = log((value - shift).map(.exp).sum(axis: resolved, keepDims: true)) + shift
-        if !keepDims { result = result.squeezed(axis: resolved) }
-        return Variable(result, recordedAs: "logSumExp", inputs: [self]) { g, output in
+        return Variable(value.logSumExp(axis: resolved, keepDims: keepDims), recordedAs: "logSumExp", inputs: [self]) { g, output in
             // ∂/∂x = softmax(x) = exp(x − logSumExp(x)).
             let expand = { (v: Variable) in keepDims ? v : v.expandingDims(axis: resolved) }
-            return [expand(g) * exp(self - expand(output))]
-        }
+            return [expand(g) * exp(output.input(0) - expand(output))]
+        }.traced((resolved, keepDims)) { $0[0].logSumExp(axis: $1.0, keepDims: $1.1) }
     }
 
     /// `log Σ exp(x)` over all elements, as a 0-d variable.
@@ -143,10 +145,17 @@ private func logSoftmax<S: TensorScalar>(_ x: Variable<S>, axis: Int, name: Stri
     return Variable(x.value.logSoftmax(axis: axis), recordedAs: "logSoftmax", inputs: [x]) { g, output in
         // ∂yᵢ/∂xⱼ = δᵢⱼ − softmax(x)ⱼ, so the VJP is g − softmax(x) · Σᵢ gᵢ, and softmax(x) = exp(y).
         [g - exp(output) * g.sum(axis: axis, keepDims: true)]
-    }
+    }.traced(axis) { $0[0].logSoftmax(axis: $1) }
 }
 
 extension Tensor where Scalar: TensorScalar {
+    /// log Σ exp along `axis` (resolved), shifted by each row's maximum so that no exp overflows.
+    func logSumExp(axis: Int, keepDims: Bool) -> Tensor {
+        let shift = stabilizingShift(axis: axis)
+        let result = log((self - shift).map(.exp).sum(axis: axis, keepDims: true)) + shift
+        return keepDims ? result : result.squeezed(axis: axis)
+    }
+
     /// The maximum along `axis` (kept), or 0 where it is not finite: what to subtract
     /// before exponentiating so that nothing overflows.
     func stabilizingShift(axis: Int) -> Tensor {

@@ -34,6 +34,6 @@ extension Variable {
         let result = self.value.padded(to: outShape, positions: positions, value: value)
         return Variable(result, recordedAs: "padded", inputs: [self], savesValues: false) { g, _ in
             [g.gathering(flatIndices: positions, shape: shape)]
-        }
+        }.traced((outShape, positions, value)) { $0[0].padded(to: $1.0, positions: $1.1, value: $1.2) }
     }
 }

@@ -9,6 +9,7 @@ extension Variable {
     public func reshaped(_ newShape: [Int]) -> Variable {
         let shape = self.shape
         return Variable(value.reshaped(newShape), recordedAs: "reshaped", inputs: [self], savesValues: false) { g, _ in [g.reshaped(shape)] }
+            .traced(newShape) { $0[0].reshaped($1) }
     }
 
     /// The axes reordered: axis `i` of the result is axis `permutation[i]` of this variable.
@@ -20,6 +21,7 @@ extension Variable {
         var inverse = [Int](repeating: 0, count: resolved.count)
         for (i, axis) in resolved.enumerated() { inverse[axis] = i }
         return Variable(result, recordedAs: "permuted", inputs: [self], savesValues: false) { g, _ in [g.permuted(inverse)] }
+            .traced(permutation) { $0[0].permuted($1) }
     }
 
     /// The last two axes swapped.
@@ -39,7 +41,7 @@ extension Variable {
         let shape = self.shape
         return Variable(value.broadcast(to: newShape), recordedAs: "broadcast", inputs: [self], savesValues: false) { g, _ in
             [g.sum(toShape: shape)]
-        }
+        }.traced(newShape) { $0[0].broadcast(to: $1) }
     }
 
     /// A new axis of size 1 inserted at `axis`.
@@ -62,7 +64,7 @@ extension Variable {
         }
         return Variable(result, recordedAs: "slicing", inputs: [self], savesValues: false) { [shape] g, _ in
             [g.scatterAdding(flatIndices: positions, shape: shape)]
-        }
+        }.traced((range, axis)) { $0[0].slicing($1.0, axis: $1.1) }
     }
 
     /// Joins variables along `axis`; all other sizes must agree.
@@ -78,7 +80,7 @@ extension Variable {
                 defer { start += size }
                 return g.slicing(start..<(start + size), axis: resolved)
             }
-        }
+        }.traced(axis) { Tensor.concatenated($0, axis: $1) }
     }
 
     /// Stacks variables of one shape along a new axis.
@@ -134,7 +136,7 @@ extension Variable {
         let shape = self.shape
         return Variable(value.gathering(flatIndices: indices, shape: newShape), recordedAs: name, inputs: [self], savesValues: false) { g, _ in
             [g.scatterAdding(flatIndices: indices, shape: shape)]
-        }
+        }.traced((indices, newShape)) { $0[0].gathering(flatIndices: $1.0, shape: $1.1) }
     }
 
     /// Zeros of `shape` into which `result.flat[indices[i]] += flat[i]` (index -1 skipped).
@@ -142,7 +144,7 @@ extension Variable {
         let shape = self.shape
         return Variable(value.scatterAdding(flatIndices: indices, shape: newShape), recordedAs: "scatterAdd", inputs: [self], savesValues: false) { g, _ in
             [g.gathering(flatIndices: indices, shape: shape)]
-        }
+        }.traced((indices, newShape)) { $0[0].scatterAdding(flatIndices: $1.0, shape: $1.1) }
     }
 }
 

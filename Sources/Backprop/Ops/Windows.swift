@@ -6,11 +6,13 @@ extension Variable {
     /// im2col: every window of an NCHW input as one column, `[batch, channels · kH · kW, outH · outW]`.
     func imageToColumns(_ windows: Windows) -> Variable {
         Variable(value.imageToColumns(windows), recordedAs: "im2col", inputs: [self], savesValues: false) { g, _ in [g.columnsToImage(windows)] }
+            .traced(windows) { $0[0].imageToColumns($1) }
     }
 
     /// col2im: adds each column of a window matrix back onto the NCHW image it came from.
     func columnsToImage(_ windows: Windows) -> Variable {
         Variable(value.columnsToImage(windows), recordedAs: "col2im", inputs: [self], savesValues: false) { g, _ in [g.imageToColumns(windows)] }
+            .traced(windows) { $0[0].columnsToImage($1) }
     }
 }
 
@@ -46,18 +48,29 @@ public func maxPool2d<S: TensorScalar>(_ input: Variable<S>, size: Int, stride: 
         return maxPool2d(padded, size: size, stride: stride)
     }
     let windows = Windows.pooling(input.shape, size: size, stride: stride ?? size, op: "maxPool2d")
-    let outShape = [input.shape[0], input.shape[1], windows.outHeight, windows.outWidth]
-    var value = Tensor<S>(0)
-    // The kernel writes every position, so the array starts uninitialized.
-    let positions = [Int](unsafeUninitializedCapacity: outShape.reduce(1, *)) { positions, initialized in
-        value = input.value.withBuffer { image in
-            Tensor<S>(shape: outShape) { out in S._run(.maxPool(image, windows, out, positions: positions)) }
-        }
-        initialized = positions.count
-    }
+    let (value, positions) = input.value.maxPooled(windows)
     let inputShape = input.shape
-    return Variable(value, recordedAs: "maxPool2d", inputs: [input]) { g, _ in
-        [g.scatterAdding(flatIndices: positions, shape: inputShape)]
+    return Variable(value, recordedAs: "maxPool2d", inputs: [input]) { g, output in
+        // A replay finds the positions again from its own forward input.
+        [g.scatterAdding(flatIndices: positions, shape: inputShape).retraced(reading: output.input(0)) {
+            $0[0].scatterAdding(flatIndices: $0[1].maxPooled(windows).positions, shape: inputShape)
+        }]
+    }.traced(windows) { $0[0].maxPooled($1).value }
+}
+
+extension Tensor where Scalar: TensorScalar {
+    /// The maximum of each pooling window, and the flat position in `self` of each.
+    func maxPooled(_ windows: Windows) -> (value: Tensor, positions: [Int]) {
+        let outShape = [shape[0], shape[1], windows.outHeight, windows.outWidth]
+        var value = Tensor(0)
+        // The kernel writes every position, so the array starts uninitialized.
+        let positions = [Int](unsafeUninitializedCapacity: outShape.reduce(1, *)) { positions, initialized in
+            value = withBuffer { image in
+                Tensor(shape: outShape) { out in Scalar._run(.maxPool(image, windows, out, positions: positions)) }
+            }
+            initialized = positions.count
+        }
+        return (value, positions)
     }
 }
 

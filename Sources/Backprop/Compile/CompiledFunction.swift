@@ -1,0 +1,176 @@
+// `compile`: a function of tensors whose graph has the same shape at every call (a training
+// step's loss, a residual, an objective), traced on its first calls and replayed afterwards as
+// a flat list of kernels. See Docs/Concepts.md, "Compiled functions".
+
+/// Compiles `body`, a function of one input that returns a variable (a loss built from a model).
+///
+/// The first two calls for a set of input shapes run `body` eagerly and record its ops, and
+/// those of the backward sweep of its result; later calls replay the recorded kernels on the new
+/// inputs and the parameters' current values, with bit-identical results. See ``CompiledFunction``.
+public func compile<S: TensorScalar>(_ body: @escaping (Variable<S>) -> Variable<S>) -> CompiledFunction<S> {
+    CompiledFunction(inputCount: 1) { body($0[0]) }
+}
+
+/// Compiles `body`, a function of two inputs (a batch and its targets) that returns a variable.
+public func compile<S: TensorScalar>(_ body: @escaping (Variable<S>, Variable<S>) -> Variable<S>) -> CompiledFunction<S> {
+    CompiledFunction(inputCount: 2) { body($0[0], $0[1]) }
+}
+
+/// Compiles `body`, a function of `inputCount` inputs, handed over in order, that returns a variable.
+public func compile<S: TensorScalar>(inputCount: Int,
+                                     _ body: @escaping ([Variable<S>]) -> Variable<S>) -> CompiledFunction<S> {
+    CompiledFunction(inputCount: inputCount, body)
+}
+
+/// A function traced on its first calls for each set of input shapes and replayed afterwards.
+///
+/// Call it with tensors; it returns a variable whose `backward()` replays the traced backward
+/// sweep, adding to the parameters' `grad` as eager mode does. Results are bit-identical to
+/// calling the body eagerly, for every thread count.
+///
+/// What is frozen at trace time, as in `jax.jit`: the ops the body runs and their attributes,
+/// branches on values, and tensors read through `.value` or computed with `Tensor` operations
+/// (constants). What each call reads afresh: the inputs, every variable's current `value`
+/// (parameters after an optimizer step), and constants made with ``Variable/init(computing:)``
+/// (dropout's masks). The first two calls for a set of shapes are traced and compared: if they
+/// ran different ops, or made different constants, the body depends on values in a way a replay
+/// would not follow, and the call stops with a message.
+///
+/// Not replayed (the tracing call stops with a message): ops without a compiled form (custom
+/// ops, `max(axis:)`), gradients taken inside the body, gradient hooks, and `createGraph`
+/// through a compiled result. A compiled function is for one thread at a time.
+public final class CompiledFunction<Scalar: TensorScalar> {
+    /// The traces of one set of input shapes (and recording on or off).
+    private final class Entry {
+        /// The trace the last tracing call recorded, and the one before, which it must match.
+        var latest: Trace<Scalar>?
+        var previous: Trace<Scalar>?
+        /// The verified, complete trace that calls replay.
+        var ready: Trace<Scalar>?
+        var lastUse = 0
+    }
+
+    private struct Key: Hashable {
+        let shapes: [[Int]]
+        let isRecording: Bool
+    }
+
+    private let body: ([Variable<Scalar>]) -> Variable<Scalar>
+    private let inputCount: Int
+    /// How many sets of input shapes keep their traces; the least recently used goes first.
+    public let cacheSize: Int
+    private var entries: [Key: Entry] = [:]
+    private var clock = 0
+
+    /// How many calls ran the body eagerly to trace it, and how many replayed a trace.
+    public private(set) var tracingCallCount = 0
+    public private(set) var replayCount = 0
+
+    /// Compiles `body`, a function of `inputCount` inputs, keeping the traces of `cacheSize` sets of shapes.
+    public init(inputCount: Int, cacheSize: Int = 8, _ body: @escaping ([Variable<Scalar>]) -> Variable<Scalar>) {
+        require(inputCount >= 0, "compile: inputCount \(inputCount) is negative")
+        require(cacheSize > 0, "compile: cacheSize \(cacheSize) is not positive")
+        self.inputCount = inputCount
+        self.cacheSize = cacheSize
+        self.body = body
+    }
+
+    /// Calls the function on `inputs`: traced on the first two calls for their shapes, replayed afterwards.
+    public func callAsFunction(_ inputs: Tensor<Scalar>...) -> Variable<Scalar> { callAsFunction(inputs) }
+
+    /// Calls the function on `inputs`, in order.
+    public func callAsFunction(_ inputs: [Tensor<Scalar>]) -> Variable<Scalar> {
+        require(inputs.count == inputCount, "compile: \(inputs.count) inputs for a function of \(inputCount)")
+        let mode = GradientMode.current
+        require(!mode.isTracing, "compile: a compiled function was called while another is being traced; "
+                + "call the inner function's body directly, and compile the outer one")
+        let key = Key(shapes: inputs.map(\.shape), isRecording: mode.isRecording)
+        let entry = self.entry(for: key)
+        if entry.ready == nil, let latest = entry.latest, latest.isComplete, let previous = entry.previous {
+            TraceComparison.check(latest.tracer, against: previous.tracer)
+            entry.ready = latest
+            entry.previous = nil
+        }
+        if let ready = entry.ready {
+            replayCount += 1
+            return replay(ready, inputs)
+        }
+        tracingCallCount += 1
+        return traceCall(inputs, into: entry)
+    }
+
+    /// The entry for `key`, made (and the least recently used one dropped) if there is none.
+    private func entry(for key: Key) -> Entry {
+        clock += 1
+        if let entry = entries[key] {
+            entry.lastUse = clock
+            return entry
+        }
+        if entries.count >= cacheSize, let oldest = entries.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
+            entries[oldest] = nil
+        }
+        let entry = Entry()
+        entry.lastUse = clock
+        entries[key] = entry
+        return entry
+    }
+
+    /// Runs the body eagerly while a tracer records it; the result's backward sweep is traced when it runs.
+    private func traceCall(_ inputs: [Tensor<Scalar>], into entry: Entry) -> Variable<Scalar> {
+        let tracer = Tracer<Scalar>()
+        let variables = inputs.map { Variable(value: $0) }
+        variables.forEach(tracer.addInput)
+        var mode = GradientMode.current
+        mode.isTracing = true
+        let output = GradientMode.$tracer.withValue(tracer) { GradientMode.$current.withValue(mode) { body(variables) } }
+        tracer.endForward()
+        if let refusal = tracer.refusal { programmerError("compile: \(refusal)") }
+        let trace = Trace(tracer: tracer, output: output, needsBackward: output.requiresGrad && !output.isLeaf)
+        if let latest = entry.latest {
+            TraceComparison.checkForward(tracer, against: latest.tracer)
+            entry.previous = latest
+        }
+        entry.latest = trace
+        guard trace.needsBackward else {
+            tracer.releaseTraceVariables()
+            return output
+        }
+        return Variable(output.value, recordedAs: "compiled", inputs: trace.parameters) { g, _ in
+            Self.refuseCreateGraph()
+            guard !trace.isComplete else {
+                programmerError("compile: the result of a tracing call was backpropagated twice (retainGraph is not replayed)")
+            }
+            return trace.traceBackward(from: output, seed: g.value)
+        }
+    }
+
+    /// Replays `trace` on `inputs`.
+    private func replay(_ trace: Trace<Scalar>, _ inputs: [Tensor<Scalar>]) -> Variable<Scalar> {
+        var values = trace.replayForward(inputs)
+        let value = values[trace.outputSlot]!
+        guard trace.needsBackward else {
+            trace.recycle(&values)
+            return Variable(value: value)
+        }
+        let run = TraceRun(trace: trace, values: values)
+        return Variable(value, recordedAs: "compiled", inputs: trace.parameters) { g, _ in
+            Self.refuseCreateGraph()
+            return run.backward(seed: g.value)
+        }
+    }
+
+    private static func refuseCreateGraph() {
+        require(!GradientMode.isRecording, "compile: a compiled function's result cannot be differentiated with "
+                + "createGraph: true (higher-order gradients); call the function's body uncompiled for those")
+    }
+}
+
+extension Variable {
+    /// A constant whose value `make` computes: once now, and again at every replay of a compiled
+    /// function that made it while tracing, so that a random mask (dropout's) is drawn afresh
+    /// at every call, from the same generator and in the same order as eager calls draw it.
+    public convenience init(computing make: @escaping () -> Tensor<Scalar>) {
+        self.init(value: make())
+        GradientMode.current.tracer(of: Scalar.self)?.recordComputed(self, by: make)
+    }
+}

@@ -1,0 +1,118 @@
+// A finished trace and its replay. A `Trace` keeps what a tracing call recorded (its steps,
+// leaves and slots) and runs it again on new inputs: the forward steps in order, each kernel
+// writing its slot, then, when the result is backpropagated, the backward steps. No node,
+// closure or record is made per op; a call's values live in a `TraceRun` until its result is
+// backpropagated or released.
+
+/// A tracing call's record, replayable once complete.
+final class Trace<Scalar: TensorScalar> {
+    let tracer: Tracer<Scalar>
+    /// The slot of the function's result.
+    let outputSlot: Int
+    /// The parameters the result depends on and their gradients flow to: the compiled result's inputs.
+    let parameters: [Variable<Scalar>]
+    /// Whether the result was recorded (some parameter requires a gradient, recording was on):
+    /// the trace then needs its backward sweep before it can be replayed.
+    let needsBackward: Bool
+    /// The slot of the seed of the backward sweep, and the slot of each parameter's gradient
+    /// (nil for a parameter the sweep did not reach): set once the tracing call's result was backpropagated.
+    private(set) var seedSlot: Int?
+    private(set) var gradientSlots: [Int?] = []
+    /// Values of a finished call, kept for the next one: a steady loop allocates them once.
+    private var spare: [Tensor<Scalar>?]?
+
+    init(tracer: Tracer<Scalar>, output: Variable<Scalar>, needsBackward: Bool) {
+        self.tracer = tracer
+        outputSlot = tracer.slot(of: output)
+        parameters = tracer.leaves.map(\.variable).filter(\.requiresGrad)
+        self.needsBackward = needsBackward
+    }
+
+    /// Whether later calls can replay this trace: its backward sweep, if it needs one, was traced.
+    var isComplete: Bool { !needsBackward || seedSlot != nil }
+
+    /// Traces the backward sweep from `output`, the tracing call's eager result, with `seed`:
+    /// the sweep runs eagerly (its gradients are the call's own) while the tracer records it.
+    func traceBackward(from output: Variable<Scalar>, seed: Tensor<Scalar>) -> [Variable<Scalar>?] {
+        let seedVariable = Variable(value: seed)
+        let seedSlot = tracer.slotCount
+        tracer.addInput(seedVariable)
+        var mode = GradientMode.current
+        mode.isTracing = true
+        let reached = GradientMode.$tracer.withValue(tracer) {
+            GradientMode.$current.withValue(mode) {
+                output.sweep(seed: seedVariable, targets: [], createGraph: false, retainGraph: false)
+            }
+        }
+        tracer.endBackward()
+        if let refusal = tracer.refusal { programmerError("compile: \(refusal)") }
+        var byID: [ObjectIdentifier: Variable<Scalar>] = [:]
+        for (node, gradient) in reached { byID[ObjectIdentifier(node)] = gradient }
+        let gradients = parameters.map { byID[ObjectIdentifier($0)] }
+        gradientSlots = gradients.map { $0.map(tracer.slot(of:)) }
+        self.seedSlot = seedSlot
+        tracer.releaseTraceVariables()
+        return gradients
+    }
+
+    /// Runs the forward steps on `inputs` and the leaves' current values.
+    func replayForward(_ inputs: [Tensor<Scalar>]) -> [Tensor<Scalar>?] {
+        var values = spare ?? [Tensor<Scalar>?](repeating: nil, count: tracer.slotCount)
+        spare = nil
+        for (i, input) in inputs.enumerated() { values[i] = input }
+        for (slot, leaf) in tracer.leaves { values[slot] = leaf.value }
+        run(tracer.steps[..<tracer.forwardCount], on: &values)
+        return values
+    }
+
+    /// Runs the backward steps from `seed` on the values of a forward replay; returns each
+    /// parameter's gradient, and keeps the values' storage for the next call.
+    func replayBackward(_ values: inout [Tensor<Scalar>?], seed: Tensor<Scalar>) -> [Variable<Scalar>?] {
+        values[seedSlot!] = seed
+        run(tracer.steps[tracer.forwardCount...], on: &values)
+        let gradients = gradientSlots.map { slot in slot.map { Variable(value: values[$0]!) } }
+        recycle(&values)
+        return gradients
+    }
+
+    /// Clears `values` and keeps them for the next call.
+    func recycle(_ values: inout [Tensor<Scalar>?]) {
+        for i in values.indices { values[i] = nil }
+        spare = values
+        values = []
+    }
+
+    private func run(_ steps: ArraySlice<TracedStep<Scalar>>, on values: inout [Tensor<Scalar>?]) {
+        var arguments: [Tensor<Scalar>] = []
+        for step in steps {
+            arguments.removeAll(keepingCapacity: true)
+            for slot in step.inputs { arguments.append(values[slot]!) }
+            values[step.output] = step.kernel(arguments)
+        }
+    }
+}
+
+/// The values of one replayed call, held by its result's record until the backward replay
+/// (or the result's release) hands their storage back to the trace.
+final class TraceRun<Scalar: TensorScalar> {
+    let trace: Trace<Scalar>
+    var values: [Tensor<Scalar>?]
+
+    init(trace: Trace<Scalar>, values: [Tensor<Scalar>?]) {
+        self.trace = trace
+        self.values = values
+    }
+
+    /// The parameters' gradients for `seed`, by the traced backward steps; once only.
+    func backward(seed: Tensor<Scalar>) -> [Variable<Scalar>?] {
+        guard !values.isEmpty else {
+            programmerError("compile: the result of a compiled call was backpropagated twice; its values are "
+                            + "released after the first backward pass (retainGraph is not replayed)")
+        }
+        return trace.replayBackward(&values, seed: seed)
+    }
+
+    deinit {
+        if !values.isEmpty { trace.recycle(&values) }
+    }
+}

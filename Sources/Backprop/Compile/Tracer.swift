@@ -1,0 +1,209 @@
+// The recorder of a compiled function's tracing calls. While a call runs eagerly, each op
+// whose inputs the trace reaches (a compiled input, a parameter, or an earlier traced op)
+// hands the tracer its forward kernel; the tracer numbers the values (slots) and keeps the
+// kernels in order. The backward sweep of that call is traced the same way: its VJPs are ops
+// on traced variables. The result is a `Program`, replayed by later calls.
+
+/// One kernel of a trace: the op's forward computation on its inputs' values, and where they are.
+struct TracedStep<Scalar: TensorScalar> {
+    /// The op's name, for messages.
+    let op: String
+    /// The slots the kernel reads, in order.
+    let inputs: [Int]
+    /// The slot it writes.
+    let output: Int
+    /// The op's forward computation, the same code the eager op runs.
+    let kernel: ([Tensor<Scalar>]) -> Tensor<Scalar>
+}
+
+/// A ``Tracer`` of any scalar type, as the task-local that holds it sees it. A tracer belongs to
+/// the one thread that runs a tracing call: the task-local hands it to that thread's ops only.
+class AnyTracer: @unchecked Sendable {}
+
+/// What one tracing call recorded: its steps, its leaves, and what the two traces of a set of
+/// shapes must agree on.
+final class Tracer<Scalar: TensorScalar>: AnyTracer, @unchecked Sendable {
+    /// Forward steps, then (once the call's result was backpropagated) backward steps.
+    private(set) var steps: [TracedStep<Scalar>] = []
+    /// How many of `steps`, and of `constants`, belong to the forward pass; the rest are the sweep's.
+    private(set) var forwardCount = 0
+    private(set) var forwardConstantCount = 0
+    /// Variables that no traced op made but a traced op read: parameters and constants, read
+    /// again at every replay, by slot.
+    private(set) var leaves: [(slot: Int, variable: Variable<Scalar>)] = []
+    /// The op name and output shape of every step, then the values of the constants made while
+    /// tracing: two traces of the same shapes must agree on all of them.
+    private(set) var signature: [String] = []
+    private(set) var constants: [Tensor<Scalar>] = []
+    /// Why the trace cannot be replayed, if it cannot: the first op found without a kernel.
+    private(set) var refusal: String?
+    private(set) var slotCount = 0
+
+    /// Each traced variable's slot, by identity; the variables are held, so that no identity is reused.
+    private var slots: [ObjectIdentifier: Int] = [:]
+    private var held: [Variable<Scalar>] = []
+    /// The op recorded last, waiting for its kernel, with its inputs.
+    private var awaiting: (node: Variable<Scalar>, op: String, inputs: [Variable<Scalar>])?
+
+    /// Whether the tracer is recording the backward sweep: a sweep in the forward pass (a
+    /// gradient inside the compiled function) is refused.
+    private(set) var isTracingBackward = false
+
+    /// Gives `variable` the slot of a compiled function's input `i`, which must be the next.
+    func addInput(_ variable: Variable<Scalar>) {
+        variable.isTraced = true
+        _ = newSlot(for: variable)
+    }
+
+    /// The slot of `variable`: its own if a traced op made it, else a new leaf slot.
+    func slot(of variable: Variable<Scalar>) -> Int {
+        if let slot = slots[ObjectIdentifier(variable)] { return slot }
+        let slot = newSlot(for: variable)
+        leaves.append((slot, variable))
+        return slot
+    }
+
+    private func newSlot(for variable: Variable<Scalar>) -> Int {
+        defer { slotCount += 1 }
+        slots[ObjectIdentifier(variable)] = slotCount
+        held.append(variable)
+        return slotCount
+    }
+
+    /// Notes that `node`, the result of `op` on `inputs`, was made while tracing; its kernel follows.
+    func expectKernel(for node: Variable<Scalar>, op: String, inputs: [Variable<Scalar>]) {
+        finishAwaiting()
+        awaiting = (node, op, inputs)
+    }
+
+    /// Records the kernel of the op that made `node`, the last one noted; the kernel reads the
+    /// op's inputs, then `extraInputs` (values it reads without differentiating them).
+    func attach(_ kernel: @escaping ([Tensor<Scalar>]) -> Tensor<Scalar>, to node: Variable<Scalar>,
+                extraInputs: [Variable<Scalar>] = []) {
+        guard let (expected, op, inputs) = awaiting, expected === node else { return }
+        awaiting = nil
+        let inputSlots = (inputs + extraInputs).map(slot(of:))
+        steps.append(TracedStep(op: op, inputs: inputSlots, output: newSlot(for: node), kernel: kernel))
+        signature.append("\(op) \(describe(node.shape))")
+    }
+
+    /// Replaces the kernel of the step that made `node`, the last step, by one that also reads
+    /// `extraInputs`: for an op whose kernel depends on more than its recorded inputs.
+    func replaceKernel(of node: Variable<Scalar>, extraInputs: [Variable<Scalar>],
+                       _ kernel: @escaping ([Tensor<Scalar>]) -> Tensor<Scalar>) {
+        guard let last = steps.last, slots[ObjectIdentifier(node)] == last.output else { return }
+        steps[steps.count - 1] = TracedStep(op: last.op, inputs: last.inputs + extraInputs.map(slot(of:)),
+                                            output: last.output, kernel: kernel)
+    }
+
+    /// Records a constant computed afresh at every call by `make` (dropout's mask), which `node` holds now.
+    func recordComputed(_ node: Variable<Scalar>, by make: @escaping () -> Tensor<Scalar>) {
+        finishAwaiting()
+        node.isTraced = true
+        steps.append(TracedStep(op: "computed", inputs: [], output: newSlot(for: node), kernel: { _ in make() }))
+        signature.append("computed \(describe(node.shape))")
+    }
+
+    /// Notes a constant made while tracing, whose value the replay will reuse: a second trace
+    /// must make the same one, or the function computed it from a value.
+    func noteConstant(_ value: Tensor<Scalar>) {
+        constants.append(value)
+    }
+
+    /// Refuses the trace: `reason` says which op cannot be replayed.
+    func refuse(_ reason: String) {
+        if refusal == nil { refusal = reason }
+    }
+
+    /// Ends the forward pass: everything recorded from here on is the backward sweep.
+    func endForward() {
+        finishAwaiting()
+        forwardCount = steps.count
+        forwardConstantCount = constants.count
+        isTracingBackward = true
+    }
+
+    /// Ends the backward sweep.
+    func endBackward() {
+        finishAwaiting()
+        isTracingBackward = false
+    }
+
+    /// Refuses the trace if the op noted last never gave its kernel.
+    private func finishAwaiting() {
+        guard let (_, op, _) = awaiting else { return }
+        awaiting = nil
+        refuse("'\(op)' has no compiled form yet (a custom op, or a library op not yet supported by compile)")
+    }
+
+    /// Releases the variables held during tracing, but the leaves, which replays read.
+    func releaseTraceVariables() {
+        slots = [:]
+        held = []
+    }
+}
+
+extension Variable {
+    /// Gives the trace being recorded, if any, this op's forward computation on its inputs'
+    /// values: the same code as the eager value, so that a replay is bit-identical.
+    @inline(__always)
+    func traced(_ kernel: @escaping (_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar>) -> Variable {
+        if isTraced { attachKernel(kernel) }
+        return self
+    }
+
+    /// ``traced(_:)`` for a kernel that also reads the op's attributes (an axis, a shape, a
+    /// constant), passed apart so that an eager call forms no closure context.
+    @inline(__always)
+    func traced<Attributes>(_ attributes: Attributes,
+                            _ kernel: @escaping (_ inputs: [Tensor<Scalar>], Attributes) -> Tensor<Scalar>) -> Variable {
+        if isTraced { attachKernel { kernel($0, attributes) } }
+        return self
+    }
+
+    /// ``traced(_:)`` for a kernel that also reads `extra`'s value, after the op's inputs: a value
+    /// the op uses without differentiating it (relu's mask reads the forward input).
+    @inline(__always)
+    func traced(reading extra: Variable, _ kernel: @escaping (_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar>) -> Variable {
+        if isTraced { attachKernel(kernel, extraInputs: [extra]) }
+        return self
+    }
+
+    /// Replaces the kernel that this op's result gave the trace, if one is being recorded, by
+    /// `kernel`, which reads the op's inputs and then `extra`: for a result computed from
+    /// something a replay must recompute (the positions of maxima, from the forward input).
+    func retraced(reading extra: Variable, _ kernel: @escaping (_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar>) -> Variable {
+        if isTraced { GradientMode.current.tracer(of: Scalar.self)?.replaceKernel(of: self, extraInputs: [extra], kernel) }
+        return self
+    }
+
+    @inline(never)
+    private func attachKernel(_ kernel: @escaping ([Tensor<Scalar>]) -> Tensor<Scalar>, extraInputs: [Variable] = []) {
+        GradientMode.current.tracer(of: Scalar.self)?.attach(kernel, to: self, extraInputs: extraInputs)
+    }
+
+    /// A constant computed by `make` from this variable's value (a mask in a VJP): in a trace, a
+    /// step that computes it again from the replayed value.
+    func derivedConstant(_ op: String, _ make: @escaping (Tensor<Scalar>) -> Tensor<Scalar>) -> Variable {
+        Variable.derivedConstant(op, from: [self]) { make($0[0]) }
+    }
+
+    /// A constant computed by `make` from the values of `sources`: in a trace, a step that
+    /// computes it again from the replayed values.
+    static func derivedConstant(_ op: String, from sources: [Variable],
+                                _ make: @escaping ([Tensor<Scalar>]) -> Tensor<Scalar>) -> Variable {
+        let result = Variable(value: make(sources.map(\.value)))
+        guard sources.contains(where: { $0.isTraced || $0.requiresGrad }),
+              let tracer = GradientMode.current.tracer(of: Scalar.self) else { return result }
+        result.isTraced = true
+        tracer.expectKernel(for: result, op: op, inputs: sources)
+        tracer.attach(make, to: result)
+        return result
+    }
+
+    /// Stops a trace with `reason` when one is being recorded: for an op whose result depends on
+    /// a value in a way no kernel of the trace would repeat.
+    static func refuseInTrace(_ reason: @autoclosure () -> String) {
+        GradientMode.current.tracer(of: Scalar.self)?.refuse(reason())
+    }
+}
