@@ -8,17 +8,26 @@
 /// those of the backward sweep of its result; later calls replay the recorded kernels on the new
 /// inputs and the parameters' current values, with bit-identical results. See ``CompiledFunction``.
 public func compile<S: TensorScalar>(_ body: @escaping (Variable<S>) -> Variable<S>) -> CompiledFunction<S> {
-    CompiledFunction(inputCount: 1) { body($0[0]) }
+    CompiledFunction(inputCount: 1) { (body($0[0]), []) }
 }
 
 /// Compiles `body`, a function of two inputs (a batch and its targets) that returns a variable.
 public func compile<S: TensorScalar>(_ body: @escaping (Variable<S>, Variable<S>) -> Variable<S>) -> CompiledFunction<S> {
-    CompiledFunction(inputCount: 2) { body($0[0], $0[1]) }
+    CompiledFunction(inputCount: 2) { (body($0[0], $0[1]), []) }
 }
 
 /// Compiles `body`, a function of `inputCount` inputs, handed over in order, that returns a variable.
 public func compile<S: TensorScalar>(inputCount: Int,
                                      _ body: @escaping ([Variable<S>]) -> Variable<S>) -> CompiledFunction<S> {
+    CompiledFunction(inputCount: inputCount) { (body($0), []) }
+}
+
+/// Compiles `body`, a function of `inputCount` inputs that returns a variable and auxiliary
+/// outputs (a batch's logits beside its loss), which ``CompiledFunction/callWithAuxiliary(_:)``
+/// returns as tensors: values, not differentiated, as `has_aux` in JAX.
+public func compile<S: TensorScalar>(
+    inputCount: Int, returningAuxiliary body: @escaping ([Variable<S>]) -> (Variable<S>, [Variable<S>])
+) -> CompiledFunction<S> {
     CompiledFunction(inputCount: inputCount, body)
 }
 
@@ -55,7 +64,7 @@ public final class CompiledFunction<Scalar: TensorScalar> {
         let isRecording: Bool
     }
 
-    private let body: ([Variable<Scalar>]) -> Variable<Scalar>
+    private let body: ([Variable<Scalar>]) -> (Variable<Scalar>, [Variable<Scalar>])
     private let inputCount: Int
     /// How many sets of input shapes keep their traces; the least recently used goes first.
     public let cacheSize: Int
@@ -66,8 +75,10 @@ public final class CompiledFunction<Scalar: TensorScalar> {
     public private(set) var tracingCallCount = 0
     public private(set) var replayCount = 0
 
-    /// Compiles `body`, a function of `inputCount` inputs, keeping the traces of `cacheSize` sets of shapes.
-    public init(inputCount: Int, cacheSize: Int = 8, _ body: @escaping ([Variable<Scalar>]) -> Variable<Scalar>) {
+    /// Compiles `body`, a function of `inputCount` inputs that returns a variable and auxiliary
+    /// outputs, keeping the traces of `cacheSize` sets of input shapes.
+    public init(inputCount: Int, cacheSize: Int = 8,
+                _ body: @escaping ([Variable<Scalar>]) -> (Variable<Scalar>, [Variable<Scalar>])) {
         require(inputCount >= 0, "compile: inputCount \(inputCount) is negative")
         require(cacheSize > 0, "compile: cacheSize \(cacheSize) is not positive")
         self.inputCount = inputCount
@@ -76,10 +87,13 @@ public final class CompiledFunction<Scalar: TensorScalar> {
     }
 
     /// Calls the function on `inputs`: traced on the first two calls for their shapes, replayed afterwards.
-    public func callAsFunction(_ inputs: Tensor<Scalar>...) -> Variable<Scalar> { callAsFunction(inputs) }
+    public func callAsFunction(_ inputs: Tensor<Scalar>...) -> Variable<Scalar> { callWithAuxiliary(inputs).result }
 
     /// Calls the function on `inputs`, in order.
-    public func callAsFunction(_ inputs: [Tensor<Scalar>]) -> Variable<Scalar> {
+    public func callAsFunction(_ inputs: [Tensor<Scalar>]) -> Variable<Scalar> { callWithAuxiliary(inputs).result }
+
+    /// Calls the function on `inputs`, in order; returns its result and the values of its auxiliary outputs.
+    public func callWithAuxiliary(_ inputs: [Tensor<Scalar>]) -> (result: Variable<Scalar>, auxiliary: [Tensor<Scalar>]) {
         require(inputs.count == inputCount, "compile: \(inputs.count) inputs for a function of \(inputCount)")
         let mode = GradientMode.current
         require(!mode.isTracing, "compile: a compiled function was called while another is being traced; "
@@ -116,16 +130,20 @@ public final class CompiledFunction<Scalar: TensorScalar> {
     }
 
     /// Runs the body eagerly while a tracer records it; the result's backward sweep is traced when it runs.
-    private func traceCall(_ inputs: [Tensor<Scalar>], into entry: Entry) -> Variable<Scalar> {
+    private func traceCall(_ inputs: [Tensor<Scalar>], into entry: Entry) -> (result: Variable<Scalar>, auxiliary: [Tensor<Scalar>]) {
         let tracer = Tracer<Scalar>()
         let variables = inputs.map { Variable(value: $0) }
         variables.forEach(tracer.addInput)
         var mode = GradientMode.current
         mode.isTracing = true
-        let output = GradientMode.$tracer.withValue(tracer) { GradientMode.$current.withValue(mode) { body(variables) } }
+        let (output, auxiliary) = GradientMode.$tracer.withValue(tracer) {
+            GradientMode.$current.withValue(mode) { body(variables) }
+        }
         tracer.endForward()
         if let refusal = tracer.refusal { programmerError("compile: \(refusal)") }
-        let trace = Trace(tracer: tracer, output: output, needsBackward: output.requiresGrad && !output.isLeaf)
+        let trace = Trace(tracer: tracer, output: output, auxiliary: auxiliary,
+                          needsBackward: output.requiresGrad && !output.isLeaf)
+        let auxiliaryValues = auxiliary.map(\.value)
         if let latest = entry.latest {
             TraceComparison.checkForward(tracer, against: latest.tracer)
             entry.previous = latest
@@ -133,36 +151,47 @@ public final class CompiledFunction<Scalar: TensorScalar> {
         entry.latest = trace
         guard trace.needsBackward else {
             tracer.releaseTraceVariables()
-            return output
+            return (output, auxiliaryValues)
         }
-        return Variable(output.value, recordedAs: "compiled", inputs: trace.parameters) { g, _ in
+        let result = Variable(output.value, recordedAs: "compiled", inputs: trace.parameters) { g, _ in
             Self.refuseCreateGraph()
             guard !trace.isComplete else {
                 programmerError("compile: the result of a tracing call was backpropagated twice (retainGraph is not replayed)")
             }
             return trace.traceBackward(from: output, seed: g.value)
         }
+        return (result, auxiliaryValues)
     }
 
     /// Replays `trace` on `inputs`.
-    private func replay(_ trace: Trace<Scalar>, _ inputs: [Tensor<Scalar>]) -> Variable<Scalar> {
+    private func replay(_ trace: Trace<Scalar>, _ inputs: [Tensor<Scalar>]) -> (result: Variable<Scalar>, auxiliary: [Tensor<Scalar>]) {
         var values = trace.replayForward(inputs)
         let value = values[trace.outputSlot]!
+        let auxiliary = trace.auxiliarySlots.map { values[$0]! }
         guard trace.needsBackward else {
             trace.recycle(&values)
-            return Variable(value: value)
+            return (Variable(value: value), auxiliary)
         }
         let run = TraceRun(trace: trace, values: values)
-        return Variable(value, recordedAs: "compiled", inputs: trace.parameters) { g, _ in
+        let result = Variable(value, recordedAs: "compiled", inputs: trace.parameters) { g, _ in
             Self.refuseCreateGraph()
             return run.backward(seed: g.value)
         }
+        return (result, auxiliary)
     }
 
     private static func refuseCreateGraph() {
         require(!GradientMode.isRecording, "compile: a compiled function's result cannot be differentiated with "
                 + "createGraph: true (higher-order gradients); call the function's body uncompiled for those")
     }
+}
+
+/// Runs `effect` on the values of `variables` now, and again at the same point of every replay
+/// of a compiled function that traced it: for a side effect of a forward pass, such as batch
+/// normalisation's update of its running statistics, which a replay would otherwise skip.
+public func recordEffect<S: TensorScalar>(reading variables: [Variable<S>], _ effect: @escaping ([Tensor<S>]) -> Void) {
+    effect(variables.map(\.value))
+    GradientMode.current.tracer(of: S.self)?.recordEffect(reading: variables, effect)
 }
 
 extension Variable {

@@ -7,8 +7,9 @@
 /// A tracing call's record, replayable once complete.
 final class Trace<Scalar: TensorScalar> {
     let tracer: Tracer<Scalar>
-    /// The slot of the function's result.
+    /// The slot of the function's result, and of its auxiliary outputs.
     let outputSlot: Int
+    let auxiliarySlots: [Int]
     /// The parameters the result depends on and their gradients flow to: the compiled result's inputs.
     let parameters: [Variable<Scalar>]
     /// Whether the result was recorded (some parameter requires a gradient, recording was on):
@@ -21,9 +22,10 @@ final class Trace<Scalar: TensorScalar> {
     /// Values of a finished call, kept for the next one: a steady loop allocates them once.
     private var spare: [Tensor<Scalar>?]?
 
-    init(tracer: Tracer<Scalar>, output: Variable<Scalar>, needsBackward: Bool) {
+    init(tracer: Tracer<Scalar>, output: Variable<Scalar>, auxiliary: [Variable<Scalar>], needsBackward: Bool) {
         self.tracer = tracer
         outputSlot = tracer.slot(of: output)
+        auxiliarySlots = auxiliary.map(tracer.slot(of:))
         parameters = tracer.leaves.map(\.variable).filter(\.requiresGrad)
         self.needsBackward = needsBackward
     }

@@ -41,6 +41,14 @@ enum TraceComparison {
             programmerError("compile: constant \(i) of shape \(describe(latest.constants[i].shape)) differs between "
                             + "two tracing calls of the same input shapes; \(constantAdvice)")
         }
+        // Gathers' positions, compared in full once both traces have them all (index-tensor inputs, such as
+        // labels, are constants of a trace).
+        let indexCount = min(latest.indexConstants.count, previous.indexConstants.count)
+        if let i = (0..<indexCount).first(where: { latest.indexConstants[$0].indices != previous.indexConstants[$0].indices }) {
+            programmerError("compile: the indices of gather \(i) differ between two tracing calls of the same input "
+                            + "shapes (labels, or positions found from a value); a replay would reuse the first call's: "
+                            + "pass class targets as a tensor input (one-hot), or call the function eagerly")
+        }
     }
 
     /// Whether two tensors hold the same shape and numbers, NaN matching NaN.

@@ -35,6 +35,8 @@ final class Tracer<Scalar: TensorScalar>: AnyTracer, @unchecked Sendable {
     /// tracing: two traces of the same shapes must agree on all of them.
     private(set) var signature: [String] = []
     private(set) var constants: [Tensor<Scalar>] = []
+    /// Positions frozen into kernels, with the step each belongs to.
+    private(set) var indexConstants: [(step: Int, indices: [Int])] = []
     /// Why the trace cannot be replayed, if it cannot: the first op found without a kernel.
     private(set) var refusal: String?
     private(set) var slotCount = 0
@@ -92,6 +94,7 @@ final class Tracer<Scalar: TensorScalar>: AnyTracer, @unchecked Sendable {
     func replaceKernel(of node: Variable<Scalar>, extraInputs: [Variable<Scalar>],
                        _ kernel: @escaping ([Tensor<Scalar>]) -> Tensor<Scalar>) {
         guard let last = steps.last, slots[ObjectIdentifier(node)] == last.output else { return }
+        indexConstants.removeAll { $0.step == steps.count - 1 }    // the new kernel finds its positions itself
         steps[steps.count - 1] = TracedStep(op: last.op, inputs: last.inputs + extraInputs.map(slot(of:)),
                                             output: last.output, kernel: kernel)
     }
@@ -104,10 +107,25 @@ final class Tracer<Scalar: TensorScalar>: AnyTracer, @unchecked Sendable {
         signature.append("computed \(describe(node.shape))")
     }
 
+    /// Records `effect`, a side effect on the values of `variables` (running statistics), as a
+    /// step whose output slot holds nothing.
+    func recordEffect(reading variables: [Variable<Scalar>], _ effect: @escaping ([Tensor<Scalar>]) -> Void) {
+        finishAwaiting()
+        let inputs = variables.map(slot(of:))
+        defer { slotCount += 1 }
+        steps.append(TracedStep(op: "effect", inputs: inputs, output: slotCount, kernel: { effect($0); return Tensor(0) }))
+        signature.append("effect")
+    }
+
     /// Notes a constant made while tracing, whose value the replay will reuse: a second trace
     /// must make the same one, or the function computed it from a value.
     func noteConstant(_ value: Tensor<Scalar>) {
         constants.append(value)
+    }
+
+    /// Notes positions that the last step's kernel reuses at every replay, as ``noteConstant(_:)`` a value.
+    func noteIndices(_ indices: [Int]) {
+        indexConstants.append((steps.count - 1, indices))
     }
 
     /// Refuses the trace: `reason` says which op cannot be replayed.
@@ -199,6 +217,20 @@ extension Variable {
         tracer.expectKernel(for: result, op: op, inputs: sources)
         tracer.attach(make, to: result)
         return result
+    }
+
+    /// Notes `constant`, which the op that made this traced variable froze into its kernel, for
+    /// the comparison of two tracing calls.
+    func noteConstantInTrace(_ constant: Tensor<Scalar>) {
+        GradientMode.current.tracer(of: Scalar.self)?.noteConstant(constant)
+    }
+
+    /// Notes `indices` (flat positions, from labels or from shapes) that the op that made this
+    /// variable froze into its kernel, for the comparison of two tracing calls; returns self.
+    @inline(__always)
+    func notingInTrace(_ indices: [Int]) -> Variable {
+        if isTraced { GradientMode.current.tracer(of: Scalar.self)?.noteIndices(indices) }
+        return self
     }
 
     /// Stops a trace with `reason` when one is being recorded: for an op whose result depends on

@@ -187,9 +187,12 @@ public func minimum<S: TensorScalar>(_ a: Variable<S>, _ b: Variable<S>) -> Vari
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func which<S: TensorScalar>(_ condition: Tensor<Bool>, _ a: Variable<S>, _ b: Variable<S>) -> Variable<S> {
-    Variable(which(condition, a.value, b.value), recordedAs: "which", inputs: [a, b]) { g, _ in
+    let result = Variable(which(condition, a.value, b.value), recordedAs: "which", inputs: [a, b]) { g, _ in
         splitGradient(g, a, b, share: Variable(which(condition, Tensor<S>(1), Tensor<S>(0))))
     }.traced(condition) { which($1, $0[0], $0[1]) }
+    // A trace replays the condition as it is now: the second tracing call checks that it did not change.
+    if result.isTraced { result.noteConstantInTrace(which(condition, Tensor<S>(1), Tensor<S>(0))) }
+    return result
 }
 
 /// Picks `a` where `condition` is non-zero and `b` elsewhere.

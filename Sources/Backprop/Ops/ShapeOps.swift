@@ -136,7 +136,7 @@ extension Variable {
         let shape = self.shape
         return Variable(value.gathering(flatIndices: indices, shape: newShape), recordedAs: name, inputs: [self], savesValues: false) { g, _ in
             [g.scatterAdding(flatIndices: indices, shape: shape)]
-        }.traced((indices, newShape)) { $0[0].gathering(flatIndices: $1.0, shape: $1.1) }
+        }.traced((indices, newShape)) { $0[0].gathering(flatIndices: $1.0, shape: $1.1) }.notingInTrace(indices)
     }
 
     /// Zeros of `shape` into which `result.flat[indices[i]] += flat[i]` (index -1 skipped).
@@ -144,7 +144,7 @@ extension Variable {
         let shape = self.shape
         return Variable(value.scatterAdding(flatIndices: indices, shape: newShape), recordedAs: "scatterAdd", inputs: [self], savesValues: false) { g, _ in
             [g.gathering(flatIndices: indices, shape: shape)]
-        }.traced((indices, newShape)) { $0[0].scatterAdding(flatIndices: $1.0, shape: $1.1) }
+        }.traced((indices, newShape)) { $0[0].scatterAdding(flatIndices: $1.0, shape: $1.1) }.notingInTrace(indices)
     }
 }
 

@@ -151,9 +151,6 @@ public struct Dropout<Scalar: TensorScalar>: Layer, ExplicitStateNames {
     @specialized(where Scalar == Double)
     public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
         guard mode.isTraining, probability > 0 else { return input }
-        let keep = 1 - probability
-        let uniform: Tensor<Scalar> = generator.draw { .uniform(input.shape, using: &$0) }
-        let mask = which(uniform.isLess(than: Tensor(keep)), Tensor(1 / keep), Tensor(0))
-        return input * Variable(mask)
+        return input * generator.dropoutMask(input.shape, probability: probability)
     }
 }

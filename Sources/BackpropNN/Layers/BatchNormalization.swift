@@ -110,9 +110,10 @@ private func batchNormalized<S: TensorScalar>(_ input: Variable<S>, weight: Vari
         let centered = input - mean
         variance = reduced.reversed().reduce(centered * centered) { $0.mean(axis: $1, keepDims: true) }
         let count = S(input.value.count / channels)
-        withoutGradients {
-            runningMean.value = runningMean.value * (1 - momentum) + mean.value.reshaped([-1]) * momentum
-            let unbiased = variance.value.reshaped([-1]) * (count / Swift.max(count - 1, 1))
+        // An effect, so that a compiled training step updates the statistics at every call too.
+        recordEffect(reading: [mean, variance]) { values in
+            runningMean.value = runningMean.value * (1 - momentum) + values[0].reshaped([-1]) * momentum
+            let unbiased = values[1].reshaped([-1]) * (count / Swift.max(count - 1, 1))
             runningVar.value = runningVar.value * (1 - momentum) + unbiased * momentum
             running.batches.value = running.batches.value + 1
         }

@@ -170,9 +170,7 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Layer, ExplicitStateName
         }
         var weights = softmax(scores, axis: -1)
         if let generator, mode.isTraining {
-            let keep = 1 - dropout
-            let uniform: Tensor<Scalar> = generator.draw { .uniform(weights.shape, using: &$0) }
-            weights = weights * Variable(which(uniform.isLess(than: Tensor(keep)), Tensor(1 / keep), Tensor(0)))
+            weights = weights * generator.dropoutMask(weights.shape, probability: dropout)
         }
         let attended = matmul(weights, v)
             .reshaped([batch, headCount, targetLength, headSize]).permuted([0, 2, 1, 3]).reshaped([batch, targetLength, embed])

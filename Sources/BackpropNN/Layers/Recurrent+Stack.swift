@@ -132,8 +132,6 @@ struct RecurrentStack<Scalar: TensorScalar> {
     /// probability `dropout` and the rest scaled by 1 / (1 − dropout); identity in evaluation.
     private func droppedOut(_ input: Variable<Scalar>) -> Variable<Scalar> {
         guard mode.isTraining, dropout > 0, let generator else { return input }
-        let keep = 1 - dropout
-        let uniform: Tensor<Scalar> = generator.draw { .uniform(input.shape, using: &$0) }
-        return input * Variable(which(uniform.isLess(than: Tensor(keep)), Tensor(1 / keep), Tensor(0)))
+        return input * generator.dropoutMask(input.shape, probability: dropout)
     }
 }

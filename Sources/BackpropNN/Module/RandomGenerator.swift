@@ -26,3 +26,16 @@ public final class RandomGenerator: @unchecked Sendable {
         try lock.withLock { try body(&generator) }
     }
 }
+
+extension RandomGenerator {
+    /// Inverted dropout's mask, PyTorch's: each element 0 with probability `probability`, else
+    /// 1 / (1 − probability), from uniform draws of this generator. Made with
+    /// `Variable(computing:)`, so that a compiled step draws a new mask at every call.
+    func dropoutMask<Scalar: TensorScalar>(_ shape: [Int], probability: Scalar) -> Variable<Scalar> {
+        let keep = 1 - probability
+        return Variable(computing: {
+            let uniform: Tensor<Scalar> = self.draw { .uniform(shape, using: &$0) }
+            return which(uniform.isLess(than: Tensor(keep)), Tensor(1 / keep), Tensor(0))
+        })
+    }
+}
