@@ -1,19 +1,11 @@
 import Foundation
 import Testing
-@_spi(Kernels) @testable import Backprop
+@_spi(Kernels) @_spi(Testing) @testable import Backprop
 
-/// Held by every test that changes the process-wide `threadCount`: tests run in parallel,
-/// and one test's setting must not be read back, or restored, by another.
-let threadCountSetting = NSLock()
-
-/// Runs `body` with `threadCount` set to `count`, restoring it afterwards.
+/// Runs `body` with `threadCount` set to `count`, restoring it afterwards; one such scope at a
+/// time in the test process (every test module's), so that no other test's setting is read back.
 func withThreads<R>(_ count: Int, _ body: () throws -> R) rethrows -> R {
-    try threadCountSetting.withLock {
-        let saved = threadCount
-        threadCount = count
-        defer { threadCount = saved }
-        return try body()
-    }
+    try withThreadCount(count, body)
 }
 
 /// Expects two tensors of equal shape whose elements differ by at most `tolerance`.

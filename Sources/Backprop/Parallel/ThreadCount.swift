@@ -38,3 +38,18 @@ private final class ThreadCountStorage: @unchecked Sendable {   // every access 
 }
 
 private let threadCountStorage = ThreadCountStorage()
+
+/// Held while a ``withThreadCount(_:_:)`` scope runs: one scope at a time in the process.
+private let threadCountScope = NSLock()
+
+/// Runs `body` with ``threadCount`` set to `count`, then restores it. Scopes in different threads
+/// run one after another, so that code comparing two runs at one thread count (tests, which run
+/// in parallel) sees no other setting meanwhile.
+@_spi(Testing) public func withThreadCount<R>(_ count: Int, _ body: () throws -> R) rethrows -> R {
+    try threadCountScope.withLock {
+        let saved = threadCount
+        threadCount = count
+        defer { threadCount = saved }
+        return try body()
+    }
+}
