@@ -50,7 +50,9 @@ let peers = [(module: "torch", script: "torch_bench.py", heading: "torch (eager)
 /// Runs each available peer on the same workloads and prints a side-by-side table.
 func compare(_ ours: [String], python: String, options: BenchOptions) {
     var lines = ours
-    let workloads = options.workloads.filter { $0 != "fma-peak" }      // Backprop's own: no peer runs it
+    // fma-peak is Backprop's own; a -compiled workload is compared with the peers' run of its eager name.
+    var workloads: [String] = []
+    for name in options.workloads.map(peerWorkload) where name != "fma-peak" && !workloads.contains(name) { workloads.append(name) }
     for peer in peers where !workloads.isEmpty {
         guard canImport(peer.module, python: python) else { note("--compare: \(python) cannot import \(peer.module); skipped"); continue }
         var arguments = [peersDirectory.appendingPathComponent(peer.script).path, "--threads", String(options.threads),
@@ -61,3 +63,7 @@ func compare(_ ours: [String], python: String, options: BenchOptions) {
     let results = lines.compactMap { try? JSONDecoder().decode(Result.self, from: Data($0.utf8)) }
     print(table(results, threads: options.threads), terminator: "")
 }
+
+/// The peers' name of a workload: a compiled workload's eager name (the peers' own scripts
+/// decide how they run it: JAX jits every step, PyTorch runs it eagerly).
+func peerWorkload(_ workload: String) -> String { workload.replacingOccurrences(of: "-compiled", with: "") }

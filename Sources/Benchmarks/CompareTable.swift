@@ -17,7 +17,7 @@ func table(_ results: [Result], threads: Int) -> String {
     let results = results + peerPeakFractions(results)
     let timeLike: Set<String> = ["ms", "us/op", "MiB"]      // lower is better
     func peerValue(_ framework: String, _ row: Result) -> Double? {
-        let matches = results.filter { $0.framework == framework && $0.workload == row.workload && $0.threads == row.threads }
+        let matches = results.filter { $0.framework == framework && $0.workload == peerWorkload(row.workload) && $0.threads == row.threads }
         let metric = framework == "jax" ? [row.metric + "_jit", row.metric] : [row.metric]
         return metric.lazy.compactMap { name in matches.first { $0.metric == name }?.value }.first
     }

@@ -49,19 +49,19 @@ func time(_ workload: String, _ options: BenchOptions, peak: FMAPeak) -> [String
         if let peak = peak[threads] { record("peak_fraction", gflops / peak, "fraction", timing.reps) }
     case "fma-peak":
         break
-    case "mlp-train", "small-mlp-train", "conv-train":
-        let step = workload == "mlp-train" ? mlpTrainStep() : workload == "conv-train" ? convTrainStep() : smallMLPTrainStep()
+    case "mlp-train", "small-mlp-train", "conv-train", "mlp-train-compiled", "small-mlp-train-compiled", "conv-train-compiled":
+        let step = trainingStep(workload)
         let timing = timeIt({ step() }, minTime: options.minTime)
         note("\(workload): \(timing.summary)" + coreToCoreNote(threads: threads))
         record("median_time", timing.median * 1e3, "ms", timing.reps)
         record("steps_per_s", 1 / timing.median, "steps/s", timing.reps)
-    case "scalar-chain":
-        let chain = ScalarChain()
+    case "scalar-chain", "scalar-chain-compiled":
+        let chain = ScalarChain(compiled: workload == "scalar-chain-compiled")
         let timing = timeIt({ chain() }, minTime: options.minTime)
         note("\(workload): \(timing.summary)")
         record("median_time", timing.median * 1e3, "ms", timing.reps)
         record("us_per_op", timing.median * 1e6 / 10_000, "us/op", timing.reps)
-        timeFloor(beside: chain, options)
+        if chain.compiled == nil { timeFloor(beside: chain, options) }
     default:   // mlp-train-memory: in a fresh process
         lines += runChild(CommandLine.arguments[0], ["--memory-child", "--threads", String(threads)], echo: true)
     }
@@ -111,14 +111,15 @@ func checkValues(_ workload: String, threads: Int) -> [String] {
     case "gemm-128", "gemm-512", "gemm-1024":
         let (a, b) = gemmOperands(Int(workload.dropFirst(5))!)
         record("c_sum", matmul(a, b).scalars.reduce(0.0) { $0 + Double($1) }, 0)
-    case "mlp-train", "small-mlp-train", "conv-train":
-        let step = workload == "mlp-train" ? mlpTrainStep() : workload == "conv-train" ? convTrainStep() : smallMLPTrainStep()
+    case "mlp-train", "small-mlp-train", "conv-train", "mlp-train-compiled", "small-mlp-train-compiled", "conv-train-compiled":
+        let step = trainingStep(workload)
         var losses: [Float] = []
         for _ in 1...11 { losses.append(step()) }
         record("loss_step_1", Double(losses[0]), 1)
         record("loss_step_11", Double(losses[10]), 11)
-    case "scalar-chain":
-        let chain = ScalarChain()
+    case "scalar-chain", "scalar-chain-compiled":
+        let chain = ScalarChain(compiled: workload == "scalar-chain-compiled")
+        for _ in 0..<2 { chain() }    // the tracing calls: the third replays
         record("x_final", Double(chain()), 1)
         record("grad_x0", Double(chain.x0.grad!.scalar), 1)
         record("grad_w", Double(chain.w.grad!.scalar), 1)

@@ -5,7 +5,8 @@ import Backprop
 import Foundation
 
 let workloadNames = ["gemm-128", "gemm-512", "gemm-1024", "mlp-train", "small-mlp-train", "scalar-chain", "conv-train",
-                     "mlp-train-memory", "fma-peak"]
+                     "mlp-train-memory", "fma-peak", "mlp-train-compiled", "small-mlp-train-compiled", "conv-train-compiled",
+                     "scalar-chain-compiled"]
 
 let usage = """
 usage: backprop-bench [--workload NAME[,NAME…]|all] [--threads N] [--min-time S] [--check] [--compare PYTHON]

@@ -93,6 +93,8 @@ public final class CompiledFunction<Scalar: TensorScalar> {
     public func callAsFunction(_ inputs: [Tensor<Scalar>]) -> Variable<Scalar> { callWithAuxiliary(inputs).result }
 
     /// Calls the function on `inputs`, in order; returns its result and the values of its auxiliary outputs.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func callWithAuxiliary(_ inputs: [Tensor<Scalar>]) -> (result: Variable<Scalar>, auxiliary: [Tensor<Scalar>]) {
         require(inputs.count == inputCount, "compile: \(inputs.count) inputs for a function of \(inputCount)")
         let mode = GradientMode.current
@@ -164,6 +166,8 @@ public final class CompiledFunction<Scalar: TensorScalar> {
     }
 
     /// Replays `trace` on `inputs`.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     private func replay(_ trace: Trace<Scalar>, _ inputs: [Tensor<Scalar>]) -> (result: Variable<Scalar>, auxiliary: [Tensor<Scalar>]) {
         var values = trace.replayForward(inputs)
         let value = values[trace.outputSlot]!

@@ -58,6 +58,8 @@ final class Trace<Scalar: TensorScalar> {
     }
 
     /// Runs the forward steps on `inputs` and the leaves' current values.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     func replayForward(_ inputs: [Tensor<Scalar>]) -> [Tensor<Scalar>?] {
         var values = spare ?? [Tensor<Scalar>?](repeating: nil, count: tracer.slotCount)
         spare = nil
@@ -69,6 +71,8 @@ final class Trace<Scalar: TensorScalar> {
 
     /// Runs the backward steps from `seed` on the values of a forward replay; returns each
     /// parameter's gradient, and keeps the values' storage for the next call.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     func replayBackward(_ values: inout [Tensor<Scalar>?], seed: Tensor<Scalar>) -> [Variable<Scalar>?] {
         values[seedSlot!] = seed
         run(tracer.steps[tracer.forwardCount...], on: &values)
@@ -78,12 +82,16 @@ final class Trace<Scalar: TensorScalar> {
     }
 
     /// Clears `values` and keeps them for the next call.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     func recycle(_ values: inout [Tensor<Scalar>?]) {
         for i in values.indices { values[i] = nil }
         spare = values
         values = []
     }
 
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     private func run(_ steps: ArraySlice<TracedStep<Scalar>>, on values: inout [Tensor<Scalar>?]) {
         var arguments: [Tensor<Scalar>] = []
         for step in steps {
