@@ -73,6 +73,24 @@ import Testing
         #expect(logits.shape == [3, 10])
     }
 
+    /// `--compile`: the same scores and weights, bit for bit, for both networks.
+    @Test(arguments: DigitsModel.allCases)
+    func compiledTrainingGivesTheSameBits(model: DigitsModel) throws {
+        let data = try firstImages(100)
+        func run(compiled: Bool) -> (parameters: [Tensor<Float>], scores: [ClassificationScore]) {
+            let network = model.makeNetwork(seed: 3)
+            let optimizer = Adam(parameters: network.parameters(), learningRate: 0.01)
+            let loader = DataLoader(data, batchSize: 16, shuffle: true, seed: 4)
+            let loss = compiled ? compiledLoss(of: network) : nil
+            let scores = (0..<2).map { _ in trainEpoch(network, optimizer: optimizer, loader: loader, compiledLoss: loss) }
+            if let loss { #expect(loss.tracingCallCount == 4 && loss.replayCount == 10) }    // 16 × 6 + 4 images
+            return (network.parameters().map(\.value), scores)
+        }
+        let (eager, compiled) = (run(compiled: false), run(compiled: true))
+        #expect(eager.scores == compiled.scores)
+        #expect(eager.parameters == compiled.parameters)
+    }
+
     @Test func sameSeedGivesTheSameRunBitForBit() throws {
         let data = try firstImages(120)
         func run() -> (parameters: [Tensor<Float>], score: ClassificationScore) {

@@ -31,6 +31,17 @@ import Testing
         #expect(SineRegression.errorAgainstSine(model) < 0.12)
     }
 
+    /// `--compile`: the same losses and weights, bit for bit.
+    @Test func compiledTrainingGivesTheSameBits() {
+        let data = SineRegression.makeData(count: 40, noise: 0.1, seed: 0)
+        let (eager, compiled) = (SineRegression.makeModel(hiddenUnits: 8, seed: 1), SineRegression.makeModel(hiddenUnits: 8, seed: 1))
+        let eagerLosses = SineRegression.train(eager, on: data, epochs: 6, batchSize: 16, learningRate: 0.01, seed: 2)
+        let compiledLosses = SineRegression.train(compiled, on: data, epochs: 6, batchSize: 16, learningRate: 0.01, seed: 2,
+                                                  compiled: true)
+        #expect(eagerLosses == compiledLosses)
+        #expect(eager.parameters().map(\.value) == compiled.parameters().map(\.value))
+    }
+
     @Test func evenlySpacedCoversTheDomain() {
         let x = SineRegression.evenlySpaced(5)
         #expect(x.count == 5)

@@ -35,6 +35,7 @@ extension ExampleCommand {
         flags: [
             Flag("model", .choice(DigitsModel.allCases.map(\.rawValue)), help: "the network", default: "cnn"),
             Flag("evaluate", .path, help: "a checkpoint to score on the test images, without training"),
+            Flag("compile", .toggle, help: "run each step's loss through compile (the same result, bit for bit)"),
         ],
         sharedHelp: [
             "seed": "seeds the test split, initialisation and shuffling",

@@ -13,10 +13,13 @@ public struct ClassificationScore: Sendable, Equatable {
 /// One pass over `loader`: for each batch, the cross-entropy loss, its gradient, and an optimizer step.
 ///
 /// - Parameters:
+///   - compiledLoss: the network's loss made by ``compiledLoss(of:)``, to run each step's loss
+///     compiled (the same bits), or nil to run it eagerly. Made once, for every epoch.
 ///   - onBatch: called after each step with the batch's index (from 0), its own loss and
 ///     accuracy, and its number of images: what a `ProgressBar` wants.
 /// - Returns: the mean loss and accuracy over the epoch's batches, measured as they were trained.
 public func trainEpoch(_ network: Sequential<Float>, optimizer: any Optimizer<Float>, loader: DataLoader<DigitsData>,
+                       compiledLoss: CompiledFunction<Float>? = nil,
                        onBatch: (_ index: Int, _ score: ClassificationScore, _ size: Int) -> Void = { _, _, _ in })
     -> ClassificationScore {
     network.train()
@@ -24,16 +27,36 @@ public func trainEpoch(_ network: Sequential<Float>, optimizer: any Optimizer<Fl
     for (index, batch) in loader.enumerated() {
         let labels = batch.labels
         optimizer.zeroGrad()
-        let logits = network(Variable(batch.inputs))
-        let loss = crossEntropy(logits: logits, labels: labels)
+        let (loss, logits): (Variable<Float>, Tensor<Float>)
+        if let compiledLoss {
+            let (result, auxiliary) = compiledLoss.callWithAuxiliary([batch.inputs, oneHot(labels, classes: 10)])
+            (loss, logits) = (result, auxiliary[0])
+        } else {
+            let output = network(Variable(batch.inputs))
+            (loss, logits) = (crossEntropy(logits: output, labels: labels), output.value)
+        }
         loss.backward()
         optimizer.step()
-        let right = zip(logits.value.argmax(axis: 1).scalars, labels).filter { $0 == $1 }.count
+        let right = zip(logits.argmax(axis: 1).scalars, labels).filter { $0 == $1 }.count
         lossSum += Double(loss.scalar) * Double(labels.count)
         (correct, seen) = (correct + right, seen + labels.count)
         onBatch(index, ClassificationScore(loss: Double(loss.scalar), accuracy: Double(right) / Double(labels.count)), labels.count)
     }
     return ClassificationScore(loss: lossSum / Double(max(seen, 1)), accuracy: Double(correct) / Double(max(seen, 1)))
+}
+
+/// The cross-entropy of `network` on a batch, compiled: a function of the images and the
+/// one-hot targets (which give the same bits as labels), returning the logits beside the loss.
+public func compiledLoss(of network: Sequential<Float>) -> CompiledFunction<Float> {
+    compile(inputCount: 2, returningAuxiliary: { inputs in
+        let logits = network(inputs[0])
+        return (crossEntropy(logits: logits, targets: inputs[1]), [logits])
+    })
+}
+
+/// One-hot rows `[n, classes]` for `labels`.
+func oneHot(_ labels: [Int], classes: Int) -> Tensor<Float> {
+    Tensor(shape: [labels.count, classes], scalars: labels.flatMap { label in (0..<classes).map { $0 == label ? 1 : 0 } })
 }
 
 /// How a network does on a set of digits.

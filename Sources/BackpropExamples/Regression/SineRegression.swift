@@ -26,17 +26,18 @@ public enum SineRegression {
         }
     }
 
-    /// Trains `model` on `data` with Adam and mean squared error, in shuffled mini-batches.
+    /// Trains `model` on `data` with Adam and mean squared error, in shuffled mini-batches;
+    /// `compiled` runs each step's loss through `compile`, with the same bits.
     ///
     /// - Returns: each epoch's training loss, the mean over its examples.
     public static func train(
         _ model: Sequential<Float>, on data: TensorDataset<Float>, epochs: Int, batchSize: Int,
-        learningRate: Double, seed: UInt64, showsProgress: Bool = false
+        learningRate: Double, seed: UInt64, showsProgress: Bool = false, compiled: Bool = false
     ) -> [Double] {
         var history: [Double] = []
         trainWithAdam(model, on: data, epochs: epochs, batchSize: batchSize, learningRate: learningRate, seed: seed,
-                      showsProgress: showsProgress,
-                      loss: { meanSquaredError(predicted: $0, expected: Variable($1.targets)) }) { loss in
+                      showsProgress: showsProgress, compiled: compiled,
+                      loss: { meanSquaredError(predicted: $0, expected: $1) }) { loss in
             history.append(loss)
             return (loss, nil)
         }

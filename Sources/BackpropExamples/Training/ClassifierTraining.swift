@@ -27,7 +27,7 @@ public func trainClassifier(
     var history: [EpochResult] = []
     trainWithAdam(model, on: data, epochs: epochs, batchSize: batchSize, learningRate: learningRate, seed: seed,
                   showsProgress: showsProgress, metricName: "accuracy",
-                  loss: { crossEntropy(logits: $0, labels: $1.labels) }) { loss in
+                  loss: { crossEntropy(logits: $0, labels: $1.value.scalars.map { Int($0) }) }) { loss in
         let result = EpochResult(loss: loss, accuracy: accuracy(predicted: predictedClasses(model, data.inputs), labels: labels))
         history.append(result)
         return (result.loss, result.accuracy)

@@ -32,7 +32,7 @@ public enum XOR {
         var history: [Double] = []
         trainWithAdam(model, on: TensorDataset(inputs: inputs, targets: targets), epochs: epochs, batchSize: batchSize,
                       learningRate: learningRate, seed: seed, showsProgress: showsProgress,
-                      loss: { binaryCrossEntropy(logits: $0, labels: Variable($1.targets)) }) { _ in
+                      loss: { binaryCrossEntropy(logits: $0, labels: $1) }) { _ in
             history.append(loss(of: model))
             return (history[history.count - 1], nil)
         }

@@ -52,8 +52,10 @@ if let path = options.text("evaluate") {
 }
 
 options.prepareOrExit(command)
+let compiledStep = options.isSet("compile") ? compiledLoss(of: network) : nil
 print("digits: a \(model) with \(network.parameterCount) parameters learns from \(training.count) images "
-      + "and is tested on \(test.count); \(options.epochs) epochs, \(Backprop.threadCount) threads")
+      + "and is tested on \(test.count); \(options.epochs) epochs, \(Backprop.threadCount) threads"
+      + (compiledStep == nil ? "" : ", compiled"))
 
 // The loop: one training pass per epoch, then a score on the test images for the curves.
 let optimizer = Adam(parameters: network.parameters(), learningRate: Float(options.learningRate))
@@ -62,7 +64,7 @@ let progress = ProgressBar(epochs: options.epochs, batchesPerEpoch: loader.batch
 var history: [(training: ClassificationScore, test: ClassificationScore)] = []
 let start = Date()
 for epoch in 1...options.epochs {
-    let trained = trainEpoch(network, optimizer: optimizer, loader: loader) { index, batch, size in
+    let trained = trainEpoch(network, optimizer: optimizer, loader: loader, compiledLoss: compiledStep) { index, batch, size in
         progress.update(epoch: epoch, batch: index + 1, loss: batch.loss, metric: batch.accuracy, samples: size)
     }
     let tested = evaluate(network, on: test).score
@@ -74,7 +76,8 @@ let seconds = Date().timeIntervalSince(start)
 
 // The summary, the checkpoint and the charts.
 let result = evaluate(network, on: test)
-print("\ntrained in \(String(format: "%.1f", seconds)) s")
+print("\ntrained in \(String(format: "%.1f", seconds)) s"
+      + (compiledStep.map { ", \($0.tracingCallCount) steps traced and \($0.replayCount) replayed" } ?? ""))
 report(result)
 
 let checkpoint = options.outputPath("\(model).safetensors")

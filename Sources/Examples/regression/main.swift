@@ -19,6 +19,7 @@ let command = ExampleCommand(
         Flag("points", .positiveInteger, help: "noisy samples of sin x on [−π, π]", default: "256"),
         Flag("noise", .nonNegativeNumber, help: "standard deviation σ of the noise", default: "0.1"),
         Flag("hidden", .positiveInteger, help: "units in each of the two hidden layers", default: "32"),
+        Flag("compile", .toggle, help: "run each step's loss through compile (the same result, bit for bit)"),
     ],
     sharedHelp: ["seed": "seeds the samples, initialisation and shuffling"]
 )
@@ -29,7 +30,8 @@ options.prepareOrExit(command)
 let data = SineRegression.makeData(count: points, noise: noise, seed: options.seed)
 let model = SineRegression.makeModel(hiddenUnits: hidden, seed: options.seed &+ 1)
 let losses = SineRegression.train(model, on: data, epochs: options.epochs, batchSize: options.batchSize,
-                                  learningRate: options.learningRate, seed: options.seed &+ 2, showsProgress: true)
+                                  learningRate: options.learningRate, seed: options.seed &+ 2, showsProgress: true,
+                                  compiled: options.isSet("compile"))
 
 // Left: the data, the fit and the truth. Right: the loss per epoch.
 let grid = SineRegression.evenlySpaced(200)
