@@ -166,8 +166,9 @@ public final class Variable<Scalar: TensorScalar> {
          savesValues: Bool = true, vjp: @escaping VJP, scalarVJP: ScalarVJP?) {
         self.value = value
         let anyRequiresGrad = x.requiresGrad || y?.requiresGrad == true || later.contains { $0.requiresGrad }
-        let anyTraced = x.isTraced || y?.isTraced == true || later.contains { $0.isTraced }
-        let mode = anyRequiresGrad || anyTraced ? GradientMode.current : GradientMode(isRecording: false)
+        // Traced inputs are read only when no input requires a gradient: the mode is read anyway otherwise.
+        let readsMode = anyRequiresGrad || x.isTraced || y?.isTraced == true || later.contains { $0.isTraced }
+        let mode = readsMode ? GradientMode.current : GradientMode(isRecording: false)
         if mode.isRecording && anyRequiresGrad {
             requiresGrad = true
             if savesValues {
@@ -187,10 +188,15 @@ public final class Variable<Scalar: TensorScalar> {
         } else {
             requiresGrad = false
         }
-        if mode.isTracing {
-            isTraced = true
-            mode.tracer(of: Scalar.self)?.expectKernel(for: self, op: op, inputs: [x] + (y.map { [$0] } ?? []) + later)
-        }
+        if mode.isTracing { noteInTrace(op: op, x, y, later: later) }
+    }
+
+    /// Marks this new result as traced and tells the trace being recorded that its kernel follows;
+    /// kept out of line, so that the ops' eager path stays as short as it was.
+    @inline(never)
+    private func noteInTrace(op: String, _ x: Variable, _ y: Variable?, later: [Variable]) {
+        isTraced = true
+        GradientMode.current.tracer(of: Scalar.self)?.expectKernel(for: self, op: op, inputs: [x] + (y.map { [$0] } ?? []) + later)
     }
 
     /// Whether an op on `x` is recorded now. An op whose VJP closure captures a value (a
