@@ -162,6 +162,34 @@ import Testing
         #expect(zip(predicted, check.labels).filter { $0 == $1 }.count >= validation.count * 9 / 10)
     }
 
+    @Test func trainingCompiledStep() {
+        // doc: Docs/Training.md
+        let model = withRandomSeed(5) {
+            Sequential<Float>(Linear(inputSize: 4, outputSize: 32), ReLU(), Dropout(probability: 0.1),
+                              Linear(inputSize: 32, outputSize: 3))
+        }
+        let optimizer = SGD(parameters: model.parameters(), learningRate: 0.1, momentum: 0.9)
+        let step = compile(inputCount: 2, returningAuxiliary: { (batch: [Variable<Float>]) in
+            let logits = model(batch[0])
+            return (crossEntropy(logits: logits, targets: batch[1]), [logits])
+        })
+        let inputs = Tensor<Float>.uniform([64, 4], low: -1, high: 1, seed: 6)
+        let labels = (0..<64).map { i in (0..<3).max { inputs[i, $0] < inputs[i, $1] }! }   // the largest of the first three
+        let oneHot = Tensor<Float>(shape: [64, 3], scalars: labels.flatMap { label in (0..<3).map { $0 == label ? 1 : 0 } })
+        for _ in 1...50 {
+            optimizer.zeroGrad()
+            let (loss, auxiliary) = step.callWithAuxiliary([inputs, oneHot])
+            loss.backward()
+            optimizer.step()
+            _ = auxiliary[0].argmax(axis: 1)   // the logits, for an accuracy
+        }
+        // end doc
+        #expect(step.tracingCallCount == 2 && step.replayCount == 48)
+        model.eval()
+        let predicted = withoutGradients { model(Variable(inputs)).value.argmax(axis: 1).scalars }
+        #expect(zip(predicted, labels).filter { $0 == $1 }.count >= 56)
+    }
+
     @Test func trainingClassLosses() {
         // doc: Docs/Training.md
         // Per-pixel classes: logits [N, C, H, W], labels [N, H, W]; label 255 marks pixels to skip.

@@ -117,6 +117,34 @@ import Testing
         #expect(jacobian(at: x, of: g) == Tensor(shape: [2, 1, 2], scalars: [0, 0, 0, derivative]))
     }
 
+    @Test func conceptsCompiledFunctions() {
+        // doc: Docs/Concepts.md
+        let w = Variable(Tensor<Double>([[0.5], [-1]]), requiresGrad: true)
+        let loss = compile { (x: Variable<Double>, y: Variable<Double>) in
+            let error = matmul(x, w) - y
+            return (error * error).mean()
+        }
+        for step in 1...3 {
+            let value = loss(Tensor([[1, 2], [3, 4]]), Tensor([[1], [0]]))   // tensors in, a variable out
+            value.backward()                                                  // adds to w.grad, as eagerly
+            withoutGradients { w.value -= 0.01 * w.grad! }
+            w.zeroGrad()
+            print(step, value.scalar)
+        }
+        print(loss.tracingCallCount, loss.replayCount)                      // 2 1
+        // end doc
+        #expect(loss.tracingCallCount == 2 && loss.replayCount == 1)
+        // The same three steps eagerly give the same weights, bit for bit.
+        let v = Variable(Tensor<Double>([[0.5], [-1]]), requiresGrad: true)
+        for _ in 1...3 {
+            let error = matmul(Variable(Tensor([[1, 2], [3, 4]])), v) - Variable(Tensor([[1], [0]]))
+            (error * error).mean().backward()
+            withoutGradients { v.value -= 0.01 * v.grad! }
+            v.zeroGrad()
+        }
+        #expect(v.value == w.value)
+    }
+
     @Test func conceptsDiagnostics() {
         // doc: Docs/Concepts.md
         let w = Variable(Tensor<Double>.normal([3, 2], seed: 1), requiresGrad: true)

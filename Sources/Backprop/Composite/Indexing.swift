@@ -17,6 +17,7 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public func sorted(axis: Int = -1, descending: Bool = false) -> (values: Variable, indices: Tensor<Int>) {
+        Variable.refuseInTrace("'sorted' has no compiled form yet: its order is found from the value")
         let order = value.sortOrder(axis: axis, descending: descending, keeping: nil, op: "sorted")
         return (gathering(flatIndices: order.positions, shape: order.shape, name: "sorted"), order.indices)
     }
@@ -33,6 +34,7 @@ extension Variable {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public func topK(_ k: Int, axis: Int = -1) -> (values: Variable, indices: Tensor<Int>) {
+        Variable.refuseInTrace("'topK' has no compiled form yet: its order is found from the value")
         let order = value.sortOrder(axis: axis, descending: true, keeping: k, op: "topK")
         return (gathering(flatIndices: order.positions, shape: order.shape, name: "topK"), order.indices)
     }
