@@ -170,8 +170,8 @@ public final class CompiledFunction<Scalar: TensorScalar> {
     @specialized(where Scalar == Double)
     private func replay(_ trace: Trace<Scalar>, _ inputs: [Tensor<Scalar>]) -> (result: Variable<Scalar>, auxiliary: [Tensor<Scalar>]) {
         var values = trace.replayForward(inputs)
-        let value = values[trace.outputSlot]!
-        let auxiliary = trace.auxiliarySlots.map { values[$0]! }
+        let value = trace.value(at: trace.outputSlot, in: values)
+        let auxiliary = trace.auxiliarySlots.map { trace.value(at: $0, in: values) }
         guard trace.needsBackward else {
             trace.recycle(&values)
             return (Variable(value: value), auxiliary)

@@ -20,7 +20,9 @@ final class Trace<Scalar: TensorScalar> {
     private(set) var seedSlot: Int?
     private(set) var gradientSlots: [Int?] = []
     /// Values of a finished call, kept for the next one: a steady loop allocates them once.
-    private var spare: [Tensor<Scalar>?]?
+    private var spare: SlotValues<Scalar>?
+    /// The trace as a program on numbers, if it is one; made at the first replay.
+    private lazy var scalarProgram = ScalarProgram(tracer)
 
     init(tracer: Tracer<Scalar>, output: Variable<Scalar>, auxiliary: [Variable<Scalar>], needsBackward: Bool) {
         self.tracer = tracer
@@ -57,26 +59,45 @@ final class Trace<Scalar: TensorScalar> {
         return gradients
     }
 
-    /// Runs the forward steps on `inputs` and the leaves' current values.
+    /// Runs the forward steps on `inputs` and the leaves' current values: on numbers, when every
+    /// value holds one element and every step is elementwise; else on tensors.
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
-    func replayForward(_ inputs: [Tensor<Scalar>]) -> [Tensor<Scalar>?] {
-        var values = spare ?? [Tensor<Scalar>?](repeating: nil, count: tracer.slotCount)
+    func replayForward(_ inputs: [Tensor<Scalar>]) -> SlotValues<Scalar> {
+        var values = spare ?? SlotValues(count: tracer.slotCount, onNumbers: scalarProgram != nil)
         spare = nil
-        for (i, input) in inputs.enumerated() { values[i] = input }
-        for (slot, leaf) in tracer.leaves { values[slot] = leaf.value }
-        run(tracer.steps[..<tracer.forwardCount], on: &values)
+        if let scalarProgram {
+            values.numbers.withUnsafeMutableBufferPointer { numbers in
+                for (i, input) in inputs.enumerated() { numbers[i] = input.scalar }
+                for (slot, leaf) in tracer.leaves { numbers[slot] = leaf.value.scalar }
+                scalarProgram.run(backward: false, on: numbers)
+            }
+            return values
+        }
+        for (i, input) in inputs.enumerated() { values.tensors[i] = input }
+        for (slot, leaf) in tracer.leaves { values.tensors[slot] = leaf.value }
+        run(tracer.steps[..<tracer.forwardCount], on: &values.tensors)
         return values
+    }
+
+    /// The value in `slot` after a forward replay.
+    func value(at slot: Int, in values: SlotValues<Scalar>) -> Tensor<Scalar> {
+        values.numbers.isEmpty ? values.tensors[slot]! : Tensor(shape: tracer.slotShapes[slot], element: values.numbers[slot])
     }
 
     /// Runs the backward steps from `seed` on the values of a forward replay; returns each
     /// parameter's gradient, and keeps the values' storage for the next call.
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
-    func replayBackward(_ values: inout [Tensor<Scalar>?], seed: Tensor<Scalar>) -> [Variable<Scalar>?] {
-        values[seedSlot!] = seed
-        run(tracer.steps[tracer.forwardCount...], on: &values)
-        let gradients = gradientSlots.map { slot in slot.map { Variable(value: values[$0]!) } }
+    func replayBackward(_ values: inout SlotValues<Scalar>, seed: Tensor<Scalar>) -> [Variable<Scalar>?] {
+        if let scalarProgram {
+            values.numbers[seedSlot!] = seed.scalar
+            values.numbers.withUnsafeMutableBufferPointer { scalarProgram.run(backward: true, on: $0) }
+        } else {
+            values.tensors[seedSlot!] = seed
+            run(tracer.steps[tracer.forwardCount...], on: &values.tensors)
+        }
+        let gradients = gradientSlots.map { slot in slot.map { Variable(value: value(at: $0, in: values)) } }
         recycle(&values)
         return gradients
     }
@@ -84,10 +105,10 @@ final class Trace<Scalar: TensorScalar> {
     /// Clears `values` and keeps them for the next call.
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
-    func recycle(_ values: inout [Tensor<Scalar>?]) {
-        for i in values.indices { values[i] = nil }
+    func recycle(_ values: inout SlotValues<Scalar>) {
+        for i in values.tensors.indices { values.tensors[i] = nil }
         spare = values
-        values = []
+        values = SlotValues(count: 0, onNumbers: false)
     }
 
     @specialized(where Scalar == Float)
@@ -102,13 +123,27 @@ final class Trace<Scalar: TensorScalar> {
     }
 }
 
+/// The values of a replayed call, by slot: tensors, or numbers when the trace runs as a
+/// ``ScalarProgram``. Empty once handed back.
+struct SlotValues<Scalar: TensorScalar> {
+    var tensors: [Tensor<Scalar>?]
+    var numbers: [Scalar]
+
+    init(count: Int, onNumbers: Bool) {
+        tensors = onNumbers ? [] : Array(repeating: nil, count: count)
+        numbers = onNumbers ? Array(repeating: 0, count: count) : []
+    }
+
+    var isEmpty: Bool { tensors.isEmpty && numbers.isEmpty }
+}
+
 /// The values of one replayed call, held by its result's record until the backward replay
 /// (or the result's release) hands their storage back to the trace.
 final class TraceRun<Scalar: TensorScalar> {
     let trace: Trace<Scalar>
-    var values: [Tensor<Scalar>?]
+    var values: SlotValues<Scalar>
 
-    init(trace: Trace<Scalar>, values: [Tensor<Scalar>?]) {
+    init(trace: Trace<Scalar>, values: SlotValues<Scalar>) {
         self.trace = trace
         self.values = values
     }

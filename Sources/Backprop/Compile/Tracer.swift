@@ -14,6 +14,8 @@ struct TracedStep<Scalar: TensorScalar> {
     let output: Int
     /// The op's forward computation, the same code the eager op runs.
     let kernel: ([Tensor<Scalar>]) -> Tensor<Scalar>
+    /// The kernel's elementwise form, if it has one: a program on numbers can run it.
+    var form: ElementwiseForm<Scalar>? = nil
 }
 
 /// A ``Tracer`` of any scalar type, as the task-local that holds it sees it. A tracer belongs to
@@ -39,7 +41,9 @@ final class Tracer<Scalar: TensorScalar>: AnyTracer, @unchecked Sendable {
     private(set) var indexConstants: [(step: Int, indices: [Int])] = []
     /// Why the trace cannot be replayed, if it cannot: the first op found without a kernel.
     private(set) var refusal: String?
-    private(set) var slotCount = 0
+    /// The shape of each slot's value when traced (an effect's empty slot has shape [0]).
+    private(set) var slotShapes: [[Int]] = []
+    var slotCount: Int { slotShapes.count }
 
     /// Each traced variable's slot, by identity; the variables are held, so that no identity is reused.
     private var slots: [ObjectIdentifier: Int] = [:]
@@ -66,7 +70,7 @@ final class Tracer<Scalar: TensorScalar>: AnyTracer, @unchecked Sendable {
     }
 
     private func newSlot(for variable: Variable<Scalar>) -> Int {
-        defer { slotCount += 1 }
+        defer { slotShapes.append(variable.shape) }
         slots[ObjectIdentifier(variable)] = slotCount
         held.append(variable)
         return slotCount
@@ -81,11 +85,11 @@ final class Tracer<Scalar: TensorScalar>: AnyTracer, @unchecked Sendable {
     /// Records the kernel of the op that made `node`, the last one noted; the kernel reads the
     /// op's inputs, then `extraInputs` (values it reads without differentiating them).
     func attach(_ kernel: @escaping ([Tensor<Scalar>]) -> Tensor<Scalar>, to node: Variable<Scalar>,
-                extraInputs: [Variable<Scalar>] = []) {
+                extraInputs: [Variable<Scalar>] = [], form: ElementwiseForm<Scalar>? = nil) {
         guard let (expected, op, inputs) = awaiting, expected === node else { return }
         awaiting = nil
         let inputSlots = (inputs + extraInputs).map(slot(of:))
-        steps.append(TracedStep(op: op, inputs: inputSlots, output: newSlot(for: node), kernel: kernel))
+        steps.append(TracedStep(op: op, inputs: inputSlots, output: newSlot(for: node), kernel: kernel, form: form))
         signature.append("\(op) \(describe(node.shape))")
     }
 
@@ -112,7 +116,7 @@ final class Tracer<Scalar: TensorScalar>: AnyTracer, @unchecked Sendable {
     func recordEffect(reading variables: [Variable<Scalar>], _ effect: @escaping ([Tensor<Scalar>]) -> Void) {
         finishAwaiting()
         let inputs = variables.map(slot(of:))
-        defer { slotCount += 1 }
+        defer { slotShapes.append([0]) }
         steps.append(TracedStep(op: "effect", inputs: inputs, output: slotCount, kernel: { effect($0); return Tensor(0) }))
         signature.append("effect")
     }
@@ -172,10 +176,12 @@ extension Variable {
 
     /// ``traced(_:)`` for a kernel that also reads the op's attributes (an axis, a shape, a
     /// constant), passed apart so that an eager call forms no closure context.
+    /// `form` is `.identity` for an op that only changes the shape (on one element, the value is
+    /// unchanged).
     @inline(__always)
-    func traced<Attributes>(_ attributes: Attributes,
+    func traced<Attributes>(_ attributes: Attributes, form: ElementwiseForm<Scalar>? = nil,
                             _ kernel: @escaping (_ inputs: [Tensor<Scalar>], Attributes) -> Tensor<Scalar>) -> Variable {
-        if isTraced { attachKernel { kernel($0, attributes) } }
+        if isTraced { attachKernel({ kernel($0, attributes) }, form: form) }
         return self
     }
 
@@ -195,9 +201,18 @@ extension Variable {
         return self
     }
 
+    /// Gives the trace being recorded, if any, this op's computation as an elementwise kernel
+    /// (the eager op's own), read after the op's inputs from `extra` too if given.
+    @inline(__always)
+    func traced(_ form: ElementwiseForm<Scalar>, reading extra: Variable? = nil) -> Variable {
+        if isTraced { attachKernel(form.kernel, extraInputs: extra.map { [$0] } ?? [], form: form) }
+        return self
+    }
+
     @inline(never)
-    private func attachKernel(_ kernel: @escaping ([Tensor<Scalar>]) -> Tensor<Scalar>, extraInputs: [Variable] = []) {
-        GradientMode.current.tracer(of: Scalar.self)?.attach(kernel, to: self, extraInputs: extraInputs)
+    private func attachKernel(_ kernel: @escaping ([Tensor<Scalar>]) -> Tensor<Scalar>, extraInputs: [Variable] = [],
+                              form: ElementwiseForm<Scalar>? = nil) {
+        GradientMode.current.tracer(of: Scalar.self)?.attach(kernel, to: self, extraInputs: extraInputs, form: form)
     }
 
     /// A constant computed by `make` from this variable's value (a mask in a VJP): in a trace, a

@@ -11,7 +11,7 @@ extension Variable {
     public static func + (lhs: Variable, rhs: Variable) -> Variable {
         Variable(lhs.value + rhs.value, recordedAs: "add", lhs, rhs, savesValues: false, vjp: { g, output in
             [g.sum(toShape: output.input(0).shape), g.sum(toShape: output.input(1).shape)]
-        }, scalarVJP: { g, _, _, _ in (g, g) }).traced { $0[0] + $0[1] }
+        }, scalarVJP: { g, _, _, _ in (g, g) }).traced(.binary(.add))
     }
 
     /// Elementwise difference, broadcasting.
@@ -20,7 +20,7 @@ extension Variable {
     public static func - (lhs: Variable, rhs: Variable) -> Variable {
         Variable(lhs.value - rhs.value, recordedAs: "subtract", lhs, rhs, savesValues: false, vjp: { g, output in
             [g.sum(toShape: output.input(0).shape), (-g).sum(toShape: output.input(1).shape)]
-        }, scalarVJP: { g, _, _, _ in (g, -g) }).traced { $0[0] - $0[1] }
+        }, scalarVJP: { g, _, _, _ in (g, -g) }).traced(.binary(.subtract))
     }
 
     /// Elementwise product, broadcasting.
@@ -31,7 +31,7 @@ extension Variable {
             let (x, y) = (output.input(0), output.input(1))
             let (dx, dy) = productVJP(g, x, y)
             return [dx.sum(toShape: x.shape), dy.sum(toShape: y.shape)]
-        }, scalarVJP: { g, _, x, y in productVJP(g, x, y) }).traced { $0[0] * $0[1] }
+        }, scalarVJP: { g, _, x, y in productVJP(g, x, y) }).traced(.binary(.multiply))
     }
 
     /// Elementwise quotient, broadcasting.
@@ -41,13 +41,13 @@ extension Variable {
         Variable(lhs.value / rhs.value, recordedAs: "divide", lhs, rhs, vjp: { g, output in
             let (x, y) = (output.input(0), output.input(1))
             return [dividendVJP(g, y).sum(toShape: x.shape), divisorVJP(g, output: output, y).sum(toShape: y.shape)]
-        }, scalarVJP: { g, output, _, y in (dividendVJP(g, y), divisorVJP(g, output: output, y)) }).traced { $0[0] / $0[1] }
+        }, scalarVJP: { g, output, _, y in (dividendVJP(g, y), divisorVJP(g, output: output, y)) }).traced(.binary(.divide))
     }
 
     /// Elementwise negation.
     public static prefix func - (x: Variable) -> Variable {
         Variable(-x.value, recordedAs: "negate", x, savesValues: false, vjp: { g, _ in [-g] },
-                 scalarVJP: { g, _, _, _ in (-g, 0) }).traced { -$0[0] }
+                 scalarVJP: { g, _, _, _ in (-g, 0) }).traced(.unary(.negate))
     }
 
     // MARK: With a scalar
@@ -56,7 +56,7 @@ extension Variable {
     @specialized(where Scalar == Double)
     public static func + (lhs: Variable, rhs: Scalar) -> Variable {
         Variable(lhs.value + rhs, recordedAs: "add", lhs, savesValues: false, vjp: { g, _ in [g] },
-                 scalarVJP: { g, _, _, _ in (g, 0) }).traced(rhs) { $0[0] + $1 }
+                 scalarVJP: { g, _, _, _ in (g, 0) }).traced(.unary(.add(rhs)))
     }
 
     @specialized(where Scalar == Float)
@@ -71,7 +71,7 @@ extension Variable {
     @specialized(where Scalar == Double)
     public static func - (lhs: Scalar, rhs: Variable) -> Variable {
         Variable(lhs - rhs.value, recordedAs: "subtract", rhs, savesValues: false, vjp: { g, _ in [-g] },
-                 scalarVJP: { g, _, _, _ in (-g, 0) }).traced(lhs) { $1 - $0[0] }
+                 scalarVJP: { g, _, _, _ in (-g, 0) }).traced(.unary(.subtractFrom(lhs)))
     }
 
     @specialized(where Scalar == Float)
@@ -79,7 +79,7 @@ extension Variable {
     public static func * (lhs: Variable, rhs: Scalar) -> Variable {
         guard isRecorded(on: lhs) else { return Variable(value: lhs.value * rhs) }
         return Variable(lhs.value * rhs, recordedAs: "multiply", lhs, savesValues: false, vjp: { g, _ in [g * rhs] },
-                        scalarVJP: { g, _, _, _ in (g * rhs, 0) }).traced(rhs) { $0[0] * $1 }
+                        scalarVJP: { g, _, _, _ in (g * rhs, 0) }).traced(.unary(.multiply(rhs)))
     }
 
     @specialized(where Scalar == Float)
@@ -95,7 +95,7 @@ extension Variable {
     public static func / (lhs: Scalar, rhs: Variable) -> Variable {
         Variable(lhs / rhs.value, recordedAs: "divide", rhs, vjp: { g, output in
             [divisorVJP(g, output: output, output.input(0))]
-        }, scalarVJP: { g, output, x, _ in (divisorVJP(g, output: output, x), 0) }).traced(lhs) { $1 / $0[0] }
+        }, scalarVJP: { g, output, x, _ in (divisorVJP(g, output: output, x), 0) }).traced(.unary(.divide(lhs)))
     }
 }
 

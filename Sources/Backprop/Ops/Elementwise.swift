@@ -7,7 +7,7 @@
 @specialized(where S == Double)
 public func exp<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(exp(x.value), recordedAs: "exp", x, vjp: { g, output in [expVJP(g, output: output)] },
-             scalarVJP: { g, output, _, _ in (expVJP(g, output: output), 0) }).traced { exp($0[0]) }
+             scalarVJP: { g, output, _, _ in (expVJP(g, output: output), 0) }).traced(.unary(.exp))
 }
 
 /// exp's VJP, on variables or numbers: g · eˣ, reusing the forward result eˣ.
@@ -19,7 +19,7 @@ func expVJP<T: DerivativeArithmetic>(_ g: T, output: T) -> T { g * output }
 @specialized(where S == Double)
 public func log<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(log(x.value), recordedAs: "log", x, vjp: { g, output in [logVJP(g, x: output.input(0))] },
-             scalarVJP: { g, _, x, _ in (logVJP(g, x: x), 0) }).traced { log($0[0]) }
+             scalarVJP: { g, _, x, _ in (logVJP(g, x: x), 0) }).traced(.unary(.log))
 }
 
 /// log's VJP, on variables or numbers: g / x.
@@ -31,7 +31,7 @@ func logVJP<T: DerivativeArithmetic>(_ g: T, x: T) -> T { g / x }
 @specialized(where S == Double)
 public func sqrt<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(sqrt(x.value), recordedAs: "sqrt", x, vjp: { g, output in [sqrtVJP(g, output: output)] },
-             scalarVJP: { g, output, _, _ in (sqrtVJP(g, output: output), 0) }).traced { sqrt($0[0]) }
+             scalarVJP: { g, output, _, _ in (sqrtVJP(g, output: output), 0) }).traced(.unary(.sqrt))
 }
 
 /// sqrt's VJP, on variables or numbers: g · 0.5 / √x, reusing the forward result √x.
@@ -45,7 +45,7 @@ public func pow<S: TensorScalar>(_ x: Variable<S>, _ exponent: S) -> Variable<S>
     Variable(pow(x.value, exponent), recordedAs: "pow", inputs: [x]) { g, _ in
         // The exponent-0 case would compute 0 · x⁻¹, which is NaN at 0.
         exponent == 0 ? [nil] : [g * pow(x, exponent - 1) * exponent]
-    }.traced(exponent) { pow($0[0], $1) }
+    }.traced(.unary(.power(exponent)))
 }
 
 /// The absolute value of each element; its gradient at 0 is 0.
@@ -54,21 +54,21 @@ public func pow<S: TensorScalar>(_ x: Variable<S>, _ exponent: S) -> Variable<S>
 public func abs<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(abs(x.value), recordedAs: "abs", inputs: [x]) { g, _ in
         [g * x.derivedConstant("sign") { $0.map(.sign) }]
-    }.traced { abs($0[0]) }
+    }.traced(.unary(.abs))
 }
 
 /// The sine of each element.
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func sin<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
-    Variable(sin(x.value), recordedAs: "sin", inputs: [x]) { g, _ in [g * cos(x)] }.traced { sin($0[0]) }
+    Variable(sin(x.value), recordedAs: "sin", inputs: [x]) { g, _ in [g * cos(x)] }.traced(.unary(.sin))
 }
 
 /// The cosine of each element.
 @specialized(where S == Float)
 @specialized(where S == Double)
 public func cos<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
-    Variable(cos(x.value), recordedAs: "cos", inputs: [x]) { g, _ in [-(g * sin(x))] }.traced { cos($0[0]) }
+    Variable(cos(x.value), recordedAs: "cos", inputs: [x]) { g, _ in [-(g * sin(x))] }.traced(.unary(.cos))
 }
 
 /// The hyperbolic tangent of each element.
@@ -76,7 +76,7 @@ public func cos<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 @specialized(where S == Double)
 public func tanh<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(tanh(x.value), recordedAs: "tanh", x, vjp: { g, output in [tanhVJP(g, output: output)] },
-             scalarVJP: { g, output, _, _ in (tanhVJP(g, output: output), 0) }).traced { tanh($0[0]) }
+             scalarVJP: { g, output, _, _ in (tanhVJP(g, output: output), 0) }).traced(.unary(.tanh))
 }
 
 /// tanh's VJP, on variables or numbers: g · (1 − y²) from the output y alone (the fused
@@ -91,7 +91,7 @@ func tanhVJP<T: DerivativeArithmetic>(_ g: T, output y: T) -> T { g * (1 - y * y
 @specialized(where S == Double)
 public func sigmoid<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(sigmoid(x.value), recordedAs: "sigmoid", x, vjp: { g, output in [sigmoidVJP(g, output: output)] },
-             scalarVJP: { g, output, _, _ in (sigmoidVJP(g, output: output), 0) }).traced { sigmoid($0[0]) }
+             scalarVJP: { g, output, _, _ in (sigmoidVJP(g, output: output), 0) }).traced(.unary(.sigmoid))
 }
 
 /// sigmoid's VJP, on variables or numbers: g · σ · (1 − σ), from the output σ alone.
@@ -103,7 +103,7 @@ func sigmoidVJP<T: DerivativeArithmetic>(_ g: T, output: T) -> T { g * output * 
 @specialized(where S == Double)
 public func softplus<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(x.value.map(.softplus), recordedAs: "softplus", inputs: [x]) { g, _ in [g * sigmoid(x)] }
-        .traced { $0[0].map(.softplus) }
+        .traced(.unary(.softplus))
 }
 
 /// The error function of each element.
@@ -112,7 +112,7 @@ public func softplus<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 public func erf<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     Variable(x.value.map(.erf), recordedAs: "erf", inputs: [x]) { g, _ in
         [g * exp(-(x * x)) * S(1.1283791670955126)]   // 2/√π · e^(−x²)
-    }.traced { $0[0].map(.erf) }
+    }.traced(.unary(.erf))
 }
 
 /// max(x, 0) of each element; its gradient at 0 is 0, as in PyTorch.
@@ -121,7 +121,7 @@ public func erf<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
 public func relu<S: TensorScalar>(_ x: Variable<S>) -> Variable<S> {
     // Not maximum(x, 0): that would split the gradient at 0 between the operands.
     Variable(relu(x.value), recordedAs: "relu", x, vjp: { g, output in [reluVJP(g, output.input(0))] },
-             scalarVJP: { g, _, x, _ in (reluVJP(g, x), 0) }).traced { relu($0[0]) }
+             scalarVJP: { g, _, x, _ in (reluVJP(g, x), 0) }).traced(.unary(.relu))
 }
 
 /// relu's VJP, on variables or numbers: g where the input is positive, 0 elsewhere.
@@ -137,7 +137,7 @@ extension Variable {
         let masked = value.combining(reference.value, .keepWherePositive, name: "relu")
         guard Variable.isRecorded(on: self) else { return Variable(value: masked) }
         return Variable(masked, recordedAs: "reluMask", inputs: [self]) { g, _ in [g.keepingWherePositive(reference)] }
-            .traced(reading: reference) { $0[0].combining($0[1], .keepWherePositive, name: "relu") }
+            .traced(.binary(.keepWherePositive), reading: reference)
     }
 }
 
@@ -147,7 +147,7 @@ extension Variable {
 public func leakyRelu<S: TensorScalar>(_ x: Variable<S>, negativeSlope: S = 0.01) -> Variable<S> {
     Variable(x.value.map(.leakyRelu(negativeSlope)), recordedAs: "leakyRelu", inputs: [x]) { g, _ in
         [g * x.derivedConstant("leakyReluSlope") { $0.map(.leakyReluSlope(negativeSlope)) }]
-    }.traced(negativeSlope) { $0[0].map(.leakyRelu($1)) }
+    }.traced(.unary(.leakyRelu(negativeSlope)))
 }
 
 extension Variable {
@@ -158,7 +158,7 @@ extension Variable {
     public func clamped(min low: Scalar, max high: Scalar) -> Variable {
         Variable(value.clamped(min: low, max: high), recordedAs: "clamped", inputs: [self]) { g, output in
             [g * output.input(0).derivedConstant("inside") { $0.map(.inside(low, high)) }]
-        }.traced((low, high)) { $0[0].clamped(min: $1.0, max: $1.1) }
+        }.traced(.unary(.clamp(low, high)))
     }
 }
 
@@ -168,7 +168,7 @@ extension Variable {
 public func maximum<S: TensorScalar>(_ a: Variable<S>, _ b: Variable<S>) -> Variable<S> {
     Variable(maximum(a.value, b.value), recordedAs: "maximum", inputs: [a, b]) { g, _ in
         splitGradient(g, a, b, share: tieShare(a, b, .greater))
-    }.traced { maximum($0[0], $0[1]) }
+    }.traced(.binary(.maximum))
 }
 
 /// The smaller element at each broadcast position. On a tie each operand gets half the gradient, as in PyTorch.
@@ -177,7 +177,7 @@ public func maximum<S: TensorScalar>(_ a: Variable<S>, _ b: Variable<S>) -> Vari
 public func minimum<S: TensorScalar>(_ a: Variable<S>, _ b: Variable<S>) -> Variable<S> {
     Variable(minimum(a.value, b.value), recordedAs: "minimum", inputs: [a, b]) { g, _ in
         splitGradient(g, a, b, share: tieShare(a, b, .less))
-    }.traced { minimum($0[0], $0[1]) }
+    }.traced(.binary(.minimum))
 }
 
 /// Picks `a` where `condition` is `true` and `b` elsewhere; all three broadcast together.
