@@ -16,7 +16,9 @@ enum ElementwiseForm<Scalar: TensorScalar> {
     var kernel: ([Tensor<Scalar>]) -> Tensor<Scalar> {
         switch self {
         case .unary(let op): return { $0[0].map(op) }
-        case .binary(let op): return { $0[0].combining($0[1], op, name: "\(op)") }
+        case .binary(let op):
+            let name = "\(op)"    // for messages only; formed once, not at every replay
+            return { $0[0].combining($0[1], op, name: name) }
         case .identity: preconditionFailure("an identity step keeps its own kernel")
         }
     }
