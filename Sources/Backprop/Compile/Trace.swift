@@ -76,7 +76,7 @@ final class Trace<Scalar: TensorScalar> {
         }
         for (i, input) in inputs.enumerated() { values.tensors[i] = input }
         for (slot, leaf) in tracer.leaves { values.tensors[slot] = leaf.value }
-        run(tracer.steps[..<tracer.forwardCount], on: &values.tensors)
+        run(0..<tracer.forwardCount, on: &values.tensors)
         return values
     }
 
@@ -95,7 +95,7 @@ final class Trace<Scalar: TensorScalar> {
             values.numbers.withUnsafeMutableBufferPointer { scalarProgram.run(backward: true, on: $0) }
         } else {
             values.tensors[seedSlot!] = seed
-            run(tracer.steps[tracer.forwardCount...], on: &values.tensors)
+            run(tracer.forwardCount..<tracer.steps.count, on: &values.tensors)
         }
         let gradients = gradientSlots.map { slot in slot.map { Variable(value: value(at: $0, in: values)) } }
         recycle(&values)
@@ -113,14 +113,32 @@ final class Trace<Scalar: TensorScalar> {
 
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
-    private func run(_ steps: ArraySlice<TracedStep<Scalar>>, on values: inout [Tensor<Scalar>?]) {
+    private func run(_ range: Range<Int>, on values: inout [Tensor<Scalar>?]) {
         var arguments: [Tensor<Scalar>] = []
-        for step in steps {
+        let steps = tracer.steps, releases = self.releases
+        for i in range {
+            let step = steps[i]
             arguments.removeAll(keepingCapacity: true)
             for slot in step.inputs { arguments.append(values[slot]!) }
             values[step.output] = step.kernel(arguments)
+            for slot in releases[i] { values[slot] = nil }
         }
     }
+
+    /// For each step, the slots that no later step reads and no caller does: a replay frees
+    /// them after the step, as an eager sweep frees what it has used, so that memory and the
+    /// allocator's reuse of blocks stay as they are eagerly.
+    private lazy var releases: [[Int]] = {
+        var lastUse = [Int?](repeating: nil, count: tracer.slotCount)
+        for (i, step) in tracer.steps.enumerated() {
+            for slot in step.inputs { lastUse[slot] = i }
+            if lastUse[step.output] == nil { lastUse[step.output] = i }    // written, never read: free at once
+        }
+        for slot in [outputSlot] + auxiliarySlots + gradientSlots.compactMap({ $0 }) { lastUse[slot] = nil }
+        var releases = [[Int]](repeating: [], count: tracer.steps.count)
+        for (slot, step) in lastUse.enumerated() { if let step { releases[step].append(slot) } }
+        return releases
+    }()
 }
 
 /// The values of a replayed call, by slot: tensors, or numbers when the trace runs as a
