@@ -48,6 +48,16 @@ import BackpropNN
         return (0..<count).map { _ in Int.random(in: 0..<classes, using: &generator) }
     }
 
+    /// Linear layers of `sizes`, with `activation` between them.
+    static func perceptron(_ sizes: [Int], _ activation: () -> any Layer<Float>) -> Sequential<Float> {
+        var layers: [any Layer<Float>] = []
+        for (i, (input, output)) in zip(sizes, sizes.dropFirst()).enumerated() {
+            if i > 0 { layers.append(activation()) }
+            layers.append(Linear(inputSize: input, outputSize: output))
+        }
+        return Sequential(layers: layers)
+    }
+
     static func uniform(_ shape: [Int], seed: UInt64) -> Tensor<Float> {
         var generator = SeededGenerator(seed: seed)
         return Tensor.uniform(shape, low: -1, high: 1, using: &generator)
@@ -58,10 +68,9 @@ import BackpropNN
             let x = Self.uniform([32, 2], seed: UInt64(i))
             return (x, Tensor(shape: [32, 1], scalars: (0..<32).map { x[$0, 0] * x[$0, 1] }))
         }
-        expectIdenticalTraining(steps: 8, makeModel: {
-            Sequential<Float>(Linear(inputSize: 2, outputSize: 16), Tanh(), Linear(inputSize: 16, outputSize: 16), Tanh(),
-                              Linear(inputSize: 16, outputSize: 1))
-        }, batches: batches) { model, x, y in meanSquaredError(predicted: model(x), expected: y) }
+        expectIdenticalTraining(steps: 8, makeModel: { Self.perceptron([2, 16, 16, 1], Tanh.init) }, batches: batches) {
+            model, x, y in meanSquaredError(predicted: model(x), expected: y)
+        }
     }
 
     /// mlp-train's network, with softmax cross-entropy on one-hot targets, at one and two threads.
@@ -70,10 +79,9 @@ import BackpropNN
             (Self.uniform([16, 20], seed: UInt64(i)), Self.oneHot(Self.labels(16, classes: 10, seed: UInt64(i)), classes: 10))
         }
         withThreadCount(threads) {
-            expectIdenticalTraining(steps: 6, makeModel: {
-                Sequential<Float>(Linear(inputSize: 20, outputSize: 32), ReLU(), Linear(inputSize: 32, outputSize: 32), ReLU(),
-                                  Linear(inputSize: 32, outputSize: 10))
-            }, batches: batches) { model, x, y in crossEntropy(logits: model(x), targets: y) }
+            expectIdenticalTraining(steps: 6, makeModel: { Self.perceptron([20, 32, 32, 10], ReLU.init) }, batches: batches) {
+                model, x, y in crossEntropy(logits: model(x), targets: y)
+            }
         }
     }
 

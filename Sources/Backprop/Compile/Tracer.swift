@@ -2,7 +2,7 @@
 // whose inputs the trace reaches (a compiled input, a parameter, or an earlier traced op)
 // hands the tracer its forward kernel; the tracer numbers the values (slots) and keeps the
 // kernels in order. The backward sweep of that call is traced the same way: its VJPs are ops
-// on traced variables. The result is a `Program`, replayed by later calls.
+// on traced variables. A `Trace` keeps the result and replays it at later calls.
 
 /// One kernel of a trace: the op's forward computation on its inputs' values, and where they are.
 struct TracedStep<Scalar: TensorScalar> {
@@ -33,13 +33,13 @@ final class Tracer<Scalar: TensorScalar>: AnyTracer, @unchecked Sendable {
     /// Variables that no traced op made but a traced op read: parameters and constants, read
     /// again at every replay, by slot.
     private(set) var leaves: [(slot: Int, variable: Variable<Scalar>)] = []
-    /// The op name and output shape of every step, then the values of the constants made while
-    /// tracing: two traces of the same shapes must agree on all of them.
+    /// The op name and output shape of every step, and the constants made while tracing (values,
+    /// and positions frozen into kernels): two traces of the same shapes must agree on all of them.
     private(set) var signature: [String] = []
     private(set) var constants: [Tensor<Scalar>] = []
     /// Positions frozen into kernels, with the step each belongs to.
     private(set) var indexConstants: [(step: Int, indices: [Int])] = []
-    /// Why the trace cannot be replayed, if it cannot: the first op found without a kernel.
+    /// Why the trace cannot be replayed, if it cannot: the first cause found (an op without a kernel, a hook).
     private(set) var refusal: String?
     /// The shape of each slot's value when traced (an effect's empty slot has shape [0]).
     private(set) var slotShapes: [[Int]] = []
@@ -55,7 +55,7 @@ final class Tracer<Scalar: TensorScalar>: AnyTracer, @unchecked Sendable {
     /// gradient inside the compiled function) is refused.
     private(set) var isTracingBackward = false
 
-    /// Gives `variable` the slot of a compiled function's input `i`, which must be the next.
+    /// Gives `variable`, a compiled function's next input (or the backward sweep's seed), the next slot.
     func addInput(_ variable: Variable<Scalar>) {
         variable.isTraced = true
         _ = newSlot(for: variable)
@@ -185,14 +185,6 @@ extension Variable {
         return self
     }
 
-    /// ``traced(_:)`` for a kernel that also reads `extra`'s value, after the op's inputs: a value
-    /// the op uses without differentiating it (relu's mask reads the forward input).
-    @inline(__always)
-    func traced(reading extra: Variable, _ kernel: @escaping (_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar>) -> Variable {
-        if isTraced { attachKernel(kernel, extraInputs: [extra]) }
-        return self
-    }
-
     /// Replaces the kernel that this op's result gave the trace, if one is being recorded, by
     /// `kernel`, which reads the op's inputs and then `extra`: for a result computed from
     /// something a replay must recompute (the positions of maxima, from the forward input).
@@ -202,7 +194,8 @@ extension Variable {
     }
 
     /// Gives the trace being recorded, if any, this op's computation as an elementwise kernel
-    /// (the eager op's own), read after the op's inputs from `extra` too if given.
+    /// (the eager op's own). The kernel reads the op's inputs, then `extra` if given: a value the
+    /// op uses without differentiating it (relu's mask reads the forward input).
     @inline(__always)
     func traced(_ form: ElementwiseForm<Scalar>, reading extra: Variable? = nil) -> Variable {
         if isTraced { attachKernel(form.kernel, extraInputs: extra.map { [$0] } ?? [], form: form) }
