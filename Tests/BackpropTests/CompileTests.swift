@@ -114,6 +114,22 @@ import Testing
         #expect(g.tracingCallCount == 2 && g.replayCount == 1)
     }
 
+    /// Freezing or unfreezing a parameter traces again: the sweep then reaches other parameters.
+    @Test func freezingAParameterTracesAgain() {
+        let (w, b) = (Variable(Tensor<Double>([1, 2]), requiresGrad: true), Variable(Tensor<Double>(0.5), requiresGrad: true))
+        let f = compile { (x: Variable<Double>) in (x * w + b).sum() }
+        for _ in 0..<3 { f(Tensor([1, 1])).backward() }
+        #expect(f.tracingCallCount == 2 && f.replayCount == 1)
+        b.requiresGrad = false
+        b.zeroGrad()
+        for _ in 0..<3 { f(Tensor([1, 1])).backward() }
+        #expect(f.tracingCallCount == 4 && f.replayCount == 2)
+        #expect(b.grad == nil && w.grad == Tensor([6, 6]))
+        b.requiresGrad = true
+        for _ in 0..<3 { f(Tensor([1, 1])).backward() }
+        #expect(b.grad == Tensor(6.0) && w.grad == Tensor([9, 9]))   // d/db of a sum over two elements: 2 per call
+    }
+
     /// Auxiliary outputs come back as values, replayed like the result.
     @Test func auxiliaryOutputs() {
         let w = Variable(Tensor<Double>([[1, -1], [2, 0.5]]), requiresGrad: true)

@@ -101,15 +101,20 @@ public final class CompiledFunction<Scalar: TensorScalar> {
         require(!mode.isTracing, "compile: a compiled function was called while another is being traced; "
                 + "call the inner function's body directly, and compile the outer one")
         let key = Key(shapes: inputs.map(\.shape), isRecording: mode.isRecording)
-        let entry = self.entry(for: key)
+        var entry = self.entry(for: key)
         if entry.ready == nil, let latest = entry.latest, latest.isComplete, let previous = entry.previous {
             TraceComparison.check(latest.tracer, against: previous.tracer)
             entry.ready = latest
             entry.previous = nil
         }
-        if let ready = entry.ready {
+        if let ready = entry.ready, !ready.leavesChangedRequiresGrad {
             replayCount += 1
             return replay(ready, inputs)
+        }
+        if entry.ready != nil {    // a parameter was frozen or unfrozen since the trace: trace anew
+            entry = Entry()
+            entry.lastUse = clock
+            entries[key] = entry
         }
         tracingCallCount += 1
         return traceCall(inputs, into: entry)

@@ -12,6 +12,8 @@ final class Trace<Scalar: TensorScalar> {
     let auxiliarySlots: [Int]
     /// The parameters the result depends on and their gradients flow to: the compiled result's inputs.
     let parameters: [Variable<Scalar>]
+    /// Whether each leaf required a gradient when traced: the sweep was traced for those that did.
+    private let leavesRequiredGrad: [Bool]
     /// Whether the result was recorded (some parameter requires a gradient, recording was on):
     /// the trace then needs its backward sweep before it can be replayed.
     let needsBackward: Bool
@@ -29,11 +31,18 @@ final class Trace<Scalar: TensorScalar> {
         outputSlot = tracer.slot(of: output)
         auxiliarySlots = auxiliary.map(tracer.slot(of:))
         parameters = tracer.leaves.map(\.variable).filter(\.requiresGrad)
+        leavesRequiredGrad = tracer.leaves.map(\.variable.requiresGrad)
         self.needsBackward = needsBackward
     }
 
     /// Whether later calls can replay this trace: its backward sweep, if it needs one, was traced.
     var isComplete: Bool { !needsBackward || seedSlot != nil }
+
+    /// Whether a leaf was frozen or unfrozen since the trace (``Variable/requiresGrad`` set): the
+    /// traced sweep then computes gradients for other parameters than the eager one would.
+    var leavesChangedRequiresGrad: Bool {
+        zip(tracer.leaves, leavesRequiredGrad).contains { $0.variable.requiresGrad != $1 }
+    }
 
     /// Traces the backward sweep from `output`, the tracing call's eager result, with `seed`:
     /// the sweep runs eagerly (its gradients are the call's own) while the tracer records it.
