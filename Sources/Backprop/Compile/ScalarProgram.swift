@@ -12,13 +12,14 @@ enum ElementwiseForm<Scalar: TensorScalar> {
     /// A step of this form keeps its own tensor kernel (which sets the shape).
     case identity
 
-    /// The step's kernel on tensors, the eager op's own computation; for `.unary` and `.binary`.
-    var kernel: ([Tensor<Scalar>]) -> Tensor<Scalar> {
+    /// The step's kernel on tensors, the eager op's own computation (into the step's buffer when
+    /// it can be reused); for `.unary` and `.binary`.
+    var kernel: ([Tensor<Scalar>], ReusableOutput<Scalar>) -> Tensor<Scalar> {
         switch self {
-        case .unary(let op): return { $0[0].map(op) }
+        case .unary(let op): return { $0[0].map(op, reusing: $1) }
         case .binary(let op):
             let name = "\(op)"    // for messages only; formed once, not at every replay
-            return { $0[0].combining($0[1], op, name: name) }
+            return { $0[0].combining($0[1], op, name: name, reusing: $1) }
         case .identity: preconditionFailure("an identity step keeps its own kernel")
         }
     }

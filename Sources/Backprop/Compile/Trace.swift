@@ -124,29 +124,37 @@ final class Trace<Scalar: TensorScalar> {
     @specialized(where Scalar == Double)
     private func run(_ range: Range<Int>, on values: inout [Tensor<Scalar>?]) {
         var arguments: [Tensor<Scalar>] = []
-        let steps = tracer.steps, releases = self.releases
+        let steps = tracer.steps, plan = self.plan
         for i in range {
             let step = steps[i]
             arguments.removeAll(keepingCapacity: true)
             for slot in step.inputs { arguments.append(values[slot]!) }
-            values[step.output] = step.kernel(arguments)
-            for slot in releases[i] { values[slot] = nil }
+            values[step.output] = step.kernel(arguments, plan.buffers[i])
+            for (slot, producer) in plan.releases[i] {
+                // Kept for the step that made it, which writes into it at the next call.
+                if let producer { plan.buffers[producer].tensor = values[slot] }
+                values[slot] = nil
+            }
         }
     }
 
-    /// For each step, the slots that no later step reads and no caller does: a replay frees
-    /// them after the step, as an eager sweep frees what it has used, so that memory and the
-    /// allocator's reuse of blocks stay as they are eagerly.
-    private lazy var releases: [[Int]] = {
+    /// The replay's use of memory, made at the first replay. `releases`: for each step, the
+    /// slots that no later step reads and no caller does, with the step that made each if that
+    /// step reuses its buffer (nil for an input, a leaf, or another step's output). A replay lets go of them after the step, into `buffers`, the step's
+    /// buffer for the next call; the slots the caller reads (result, auxiliary outputs,
+    /// gradients) are handed over, not kept.
+    private lazy var plan: (releases: [[(slot: Int, producer: Int?)]], buffers: [ReusableOutput<Scalar>]) = {
         var lastUse = [Int?](repeating: nil, count: tracer.slotCount)
+        var producer = [Int?](repeating: nil, count: tracer.slotCount)
         for (i, step) in tracer.steps.enumerated() {
             for slot in step.inputs { lastUse[slot] = i }
-            if lastUse[step.output] == nil { lastUse[step.output] = i }    // written, never read: free at once
+            if step.reusesOutput { producer[step.output] = i }
+            if lastUse[step.output] == nil { lastUse[step.output] = i }    // written, never read: let go at once
         }
         for slot in [outputSlot] + auxiliarySlots + gradientSlots.compactMap({ $0 }) { lastUse[slot] = nil }
-        var releases = [[Int]](repeating: [], count: tracer.steps.count)
-        for (slot, step) in lastUse.enumerated() { if let step { releases[step].append(slot) } }
-        return releases
+        var releases = [[(slot: Int, producer: Int?)]](repeating: [], count: tracer.steps.count)
+        for (slot, step) in lastUse.enumerated() { if let step { releases[step].append((slot, producer[slot])) } }
+        return (releases, tracer.steps.map { _ in ReusableOutput() })
     }()
 }
 

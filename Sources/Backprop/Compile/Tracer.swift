@@ -12,10 +12,13 @@ struct TracedStep<Scalar: TensorScalar> {
     let inputs: [Int]
     /// The slot it writes.
     let output: Int
-    /// The op's forward computation, the same code the eager op runs.
-    let kernel: ([Tensor<Scalar>]) -> Tensor<Scalar>
+    /// The op's forward computation, the same code the eager op runs; kernels that can write into
+    /// the step's buffer from the last call do so (their result is the same).
+    let kernel: ([Tensor<Scalar>], ReusableOutput<Scalar>) -> Tensor<Scalar>
     /// The kernel's elementwise form, if it has one: a program on numbers can run it.
     var form: ElementwiseForm<Scalar>? = nil
+    /// Whether the kernel writes into its buffer from the last call: the replay keeps its output then.
+    var reusesOutput = false
 }
 
 /// A ``Tracer`` of any scalar type, as the task-local that holds it sees it. A tracer belongs to
@@ -84,12 +87,13 @@ final class Tracer<Scalar: TensorScalar>: AnyTracer, @unchecked Sendable {
 
     /// Records the kernel of the op that made `node`, the last one noted; the kernel reads the
     /// op's inputs, then `extraInputs` (values it reads without differentiating them).
-    func attach(_ kernel: @escaping ([Tensor<Scalar>]) -> Tensor<Scalar>, to node: Variable<Scalar>,
-                extraInputs: [Variable<Scalar>] = [], form: ElementwiseForm<Scalar>? = nil) {
+    func attach(_ kernel: @escaping ([Tensor<Scalar>], ReusableOutput<Scalar>) -> Tensor<Scalar>, to node: Variable<Scalar>,
+                extraInputs: [Variable<Scalar>] = [], form: ElementwiseForm<Scalar>? = nil, reusesOutput: Bool = false) {
         guard let (expected, op, inputs) = awaiting, expected === node else { return }
         awaiting = nil
         let inputSlots = (inputs + extraInputs).map(slot(of:))
-        steps.append(TracedStep(op: op, inputs: inputSlots, output: newSlot(for: node), kernel: kernel, form: form))
+        steps.append(TracedStep(op: op, inputs: inputSlots, output: newSlot(for: node), kernel: kernel, form: form,
+                                reusesOutput: reusesOutput))
         signature.append("\(op) \(describe(node.shape))")
     }
 
@@ -100,14 +104,14 @@ final class Tracer<Scalar: TensorScalar>: AnyTracer, @unchecked Sendable {
         guard let last = steps.last, slots[ObjectIdentifier(node)] == last.output else { return }
         indexConstants.removeAll { $0.step == steps.count - 1 }    // the new kernel finds its positions itself
         steps[steps.count - 1] = TracedStep(op: last.op, inputs: last.inputs + extraInputs.map(slot(of:)),
-                                            output: last.output, kernel: kernel)
+                                            output: last.output, kernel: { arguments, _ in kernel(arguments) })
     }
 
     /// Records a constant computed afresh at every call by `make` (dropout's mask), which `node` holds now.
     func recordComputed(_ node: Variable<Scalar>, by make: @escaping () -> Tensor<Scalar>) {
         finishAwaiting()
         node.isTraced = true
-        steps.append(TracedStep(op: "computed", inputs: [], output: newSlot(for: node), kernel: { _ in make() }))
+        steps.append(TracedStep(op: "computed", inputs: [], output: newSlot(for: node), kernel: { _, _ in make() }))
         signature.append("computed \(describe(node.shape))")
     }
 
@@ -117,7 +121,10 @@ final class Tracer<Scalar: TensorScalar>: AnyTracer, @unchecked Sendable {
         finishAwaiting()
         let inputs = variables.map(slot(of:))
         defer { slotShapes.append([0]) }
-        steps.append(TracedStep(op: "effect", inputs: inputs, output: slotCount, kernel: { effect($0); return Tensor(0) }))
+        steps.append(TracedStep(op: "effect", inputs: inputs, output: slotCount, kernel: { arguments, _ in
+            effect(arguments)
+            return Tensor(0)
+        }))
         signature.append("effect")
     }
 
@@ -170,7 +177,7 @@ extension Variable {
     /// values: the same code as the eager value, so that a replay is bit-identical.
     @inline(__always)
     func traced(_ kernel: @escaping (_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar>) -> Variable {
-        if isTraced { attachKernel(kernel) }
+        if isTraced { attachKernel { arguments, _ in kernel(arguments) } }
         return self
     }
 
@@ -181,7 +188,18 @@ extension Variable {
     @inline(__always)
     func traced<Attributes>(_ attributes: Attributes, form: ElementwiseForm<Scalar>? = nil,
                             _ kernel: @escaping (_ inputs: [Tensor<Scalar>], Attributes) -> Tensor<Scalar>) -> Variable {
-        if isTraced { attachKernel({ kernel($0, attributes) }, form: form) }
+        if isTraced { attachKernel({ arguments, _ in kernel(arguments, attributes) }, form: form) }
+        return self
+    }
+
+    /// ``traced(_:form:_:)`` for a kernel that writes into the step's buffer from the last call
+    /// when it can (`output`): its result must be what the eager op computes.
+    @inline(__always)
+    func traced<Attributes>(
+        _ attributes: Attributes,
+        reusing kernel: @escaping (_ inputs: [Tensor<Scalar>], _ output: ReusableOutput<Scalar>, Attributes) -> Tensor<Scalar>
+    ) -> Variable {
+        if isTraced { attachKernel({ kernel($0, $1, attributes) }, reusesOutput: true) }
         return self
     }
 
@@ -198,14 +216,15 @@ extension Variable {
     /// op uses without differentiating it (relu's mask reads the forward input).
     @inline(__always)
     func traced(_ form: ElementwiseForm<Scalar>, reading extra: Variable? = nil) -> Variable {
-        if isTraced { attachKernel(form.kernel, extraInputs: extra.map { [$0] } ?? [], form: form) }
+        if isTraced { attachKernel(form.kernel, extraInputs: extra.map { [$0] } ?? [], form: form, reusesOutput: true) }
         return self
     }
 
     @inline(never)
-    private func attachKernel(_ kernel: @escaping ([Tensor<Scalar>]) -> Tensor<Scalar>, extraInputs: [Variable] = [],
-                              form: ElementwiseForm<Scalar>? = nil) {
-        GradientMode.current.tracer(of: Scalar.self)?.attach(kernel, to: self, extraInputs: extraInputs, form: form)
+    private func attachKernel(_ kernel: @escaping ([Tensor<Scalar>], ReusableOutput<Scalar>) -> Tensor<Scalar>,
+                              extraInputs: [Variable] = [], form: ElementwiseForm<Scalar>? = nil, reusesOutput: Bool = false) {
+        GradientMode.current.tracer(of: Scalar.self)?.attach(kernel, to: self, extraInputs: extraInputs, form: form,
+                                                             reusesOutput: reusesOutput)
     }
 
     /// A constant computed by `make` from this variable's value (a mask in a VJP): in a trace, a
@@ -223,7 +242,7 @@ extension Variable {
               let tracer = GradientMode.current.tracer(of: Scalar.self) else { return result }
         result.isTraced = true
         tracer.expectKernel(for: result, op: op, inputs: sources)
-        tracer.attach(make, to: result)
+        tracer.attach({ arguments, _ in make(arguments) }, to: result)
         return result
     }
 

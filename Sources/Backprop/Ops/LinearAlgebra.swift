@@ -53,7 +53,7 @@ func matmul<S: TensorScalar>(_ a: Variable<S>, transposed ta: Bool, _ b: Variabl
             db = b.requiresGrad ? matmul(g, transposed: true, a, transposed: true) : nil
         }
         return [da, db]
-    }.traced((ta, tb)) { matmul($0[0], transposed: $1.0, $0[1], transposed: $1.1) }
+    }.traced((ta, tb), reusing: { matmul($0[0], transposed: $2.0, $0[1], transposed: $2.1, reusing: $1) })
 }
 
 /// An activation that ``linear(_:weight:bias:activation:)`` applies in the same pass as the bias.
@@ -107,5 +107,5 @@ private func addingBias<S: TensorScalar>(_ x: Variable<S>, _ bias: Variable<S>, 
     return Variable(x.value.addingBias(bias.value, then: kernel), recordedAs: name, inputs: [x, bias]) { g, output in
         let local = activation == .relu ? reluVJP(g, output) : tanhVJP(g, output: output)
         return [local, local.sum(toShape: bias.shape)]
-    }.traced(kernel) { $0[0].addingBias($0[1], then: $1) }
+    }.traced(kernel, reusing: { $0[0].addingBias($0[1], then: $2, reusing: $1) })
 }

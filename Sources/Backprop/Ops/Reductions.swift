@@ -18,7 +18,7 @@ extension Variable {
         let shape = self.shape
         return Variable(value.sum(axis: axis, keepDims: keepDims), recordedAs: "sum", inputs: [self], savesValues: false) { g, _ in
             [(keepDims ? g : g.expandingDims(axis: axis < 0 ? axis + shape.count : axis)).broadcast(to: shape)]
-        }.traced((axis, keepDims)) { $0[0].sum(axis: $1.0, keepDims: $1.1) }
+        }.traced((axis, keepDims), reusing: { $0[0].reduce(.sum, axis: $2.0, keepDims: $2.1, name: "sum", reusing: $1) })
     }
 
     /// Sums over the axes that broadcasting added or stretched, to give `shape` again.

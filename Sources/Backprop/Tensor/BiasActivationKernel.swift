@@ -4,10 +4,10 @@
 
 extension Tensor where Scalar: TensorScalar {
     /// `op(self + bias)`, `bias` added to every row (its length is this tensor's last size).
-    func addingBias(_ bias: Tensor, then op: UnaryKernel<Scalar>) -> Tensor {
+    func addingBias(_ bias: Tensor, then op: UnaryKernel<Scalar>, reusing output: ReusableOutput<Scalar>? = nil) -> Tensor {
         withBuffer { x in
             bias.withBuffer { b in
-                Tensor(shape: shape) { out in Scalar._run(.biasActivation(op, x, bias: b, out)) }
+                Tensor(shape: shape, reusing: output) { out in Scalar._run(.biasActivation(op, x, bias: b, out)) }
             }
         }
     }

@@ -1,13 +1,14 @@
 extension Tensor where Scalar: TensorScalar {
-    /// Applies an elementwise kernel.
-    func map(_ op: UnaryKernel<Scalar>) -> Tensor {
+    /// Applies an elementwise kernel (into `output`'s buffer if it can be reused).
+    func map(_ op: UnaryKernel<Scalar>, reusing output: ReusableOutput<Scalar>? = nil) -> Tensor {
         // One element held inline: the kernel's own formula, without the kernel's call.
         if storage == nil { return Tensor(shape: shape, element: apply(op, element)) }
-        return withBuffer { x in Tensor(shape: shape) { out in Scalar._run(.map(op, x, out)) } }
+        return withBuffer { x in Tensor(shape: shape, reusing: output) { out in Scalar._run(.map(op, x, out)) } }
     }
 
-    /// Combines two tensors elementwise, broadcasting them by NumPy's rules.
-    func combining(_ other: Tensor, _ op: BinaryKernel, name: String) -> Tensor {
+    /// Combines two tensors elementwise, broadcasting them by NumPy's rules (into `output`'s
+    /// buffer if it can be reused).
+    func combining(_ other: Tensor, _ op: BinaryKernel, name: String, reusing output: ReusableOutput<Scalar>? = nil) -> Tensor {
         if storage == nil && other.storage == nil && shape == other.shape {
             return Tensor(shape: shape, element: apply(op, element, other.element))
         }
@@ -15,7 +16,7 @@ extension Tensor where Scalar: TensorScalar {
         if let (outShape, lhsStride, rhsStride) = flatCombination(with: other) {
             return withBuffer { a in
                 other.withBuffer { b in
-                    Tensor(shape: outShape) { out in
+                    Tensor(shape: outShape, reusing: output) { out in
                         guard let aBase = a.baseAddress, let bBase = b.baseAddress else { return }
                         Scalar._run(.zipFlat(op, aBase, lhsStride, bBase, rhsStride, out))
                     }
@@ -27,7 +28,7 @@ extension Tensor where Scalar: TensorScalar {
         let rhsStrides = Shapes.broadcastStrides(other.shape, to: outShape)
         return withBuffer { a in
             other.withBuffer { b in
-                Tensor(shape: outShape) { out in
+                Tensor(shape: outShape, reusing: output) { out in
                     guard let aBase = a.baseAddress, let bBase = b.baseAddress else { return }
                     Scalar._run(.zip(op, StridedOperand(base: aBase, strides: lhsStrides),
                                      StridedOperand(base: bBase, strides: rhsStrides), shape: outShape, out))

@@ -20,8 +20,10 @@ public func matmul<S: TensorScalar>(_ a: Tensor<S>, _ b: Tensor<S>) -> Tensor<S>
     return product.reshaped(plan.outShape)
 }
 
-/// `op(a) · op(b)`, where `op` swaps the last two axes of an operand whose flag is set.
-func matmul<S: TensorScalar>(_ a: Tensor<S>, transposed transposeA: Bool, _ b: Tensor<S>, transposed transposeB: Bool) -> Tensor<S> {
+/// `op(a) · op(b)`, where `op` swaps the last two axes of an operand whose flag is set (into
+/// `output`'s buffer if it can be reused).
+func matmul<S: TensorScalar>(_ a: Tensor<S>, transposed transposeA: Bool, _ b: Tensor<S>, transposed transposeB: Bool,
+                             reusing output: ReusableOutput<S>? = nil) -> Tensor<S> {
     let product = checked { () throws(ShapeError) in
         try Shapes.matmul(a.shape, transposed: transposeA, b.shape, transposed: transposeB)
     }
@@ -29,7 +31,7 @@ func matmul<S: TensorScalar>(_ a: Tensor<S>, transposed transposeA: Bool, _ b: T
     let outShape = a.rank == 3 ? [batch, m, n] : [m, n]
     return a.withBuffer { aBuffer in
         b.withBuffer { bBuffer in
-            Tensor(shape: outShape) { out in
+            Tensor(shape: outShape, reusing: output) { out in
                 // One call for the whole batch, so that small matrices can be spread over threads.
                 S._run(.gemm(aBuffer, transposeA: transposeA, bBuffer, transposeB: transposeB,
                              batch: batch, m: m, n: n, k: k, out))

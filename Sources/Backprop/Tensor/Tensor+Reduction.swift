@@ -1,6 +1,7 @@
 extension Tensor where Scalar: TensorScalar {
     /// Reduces one axis with a kernel, viewing the tensor as `[outer, count, inner]`.
-    func reduce(_ op: ReductionKernel, axis: Int, keepDims: Bool, name: String) -> Tensor {
+    func reduce(_ op: ReductionKernel, axis: Int, keepDims: Bool, name: String,
+                reusing output: ReusableOutput<Scalar>? = nil) -> Tensor {
         let axis = checked { () throws(ShapeError) in try Shapes.axis(axis, rank: rank, op: name) }
         let count = shape[axis]
         if count == 0 && op != .sum {
@@ -10,7 +11,9 @@ extension Tensor where Scalar: TensorScalar {
         var outShape = shape
         if keepDims { outShape[axis] = 1 } else { outShape.remove(at: axis) }
         return withBuffer { x in
-            Tensor(shape: outShape) { out in Scalar._run(.reduce(op, x, outer: outer, count: count, inner: inner, out)) }
+            Tensor(shape: outShape, reusing: output) { out in
+                Scalar._run(.reduce(op, x, outer: outer, count: count, inner: inner, out))
+            }
         }
     }
 

@@ -114,6 +114,21 @@ public struct Tensor<Scalar: TensorElement>: @unchecked Sendable {
         return offset
     }
 
+    /// Creates a tensor of `shape` whose elements `body` writes, every one of them, in the storage
+    /// that `output` holds when it holds as many elements and no other tensor shares them (a
+    /// compiled replay's buffer from its last call), else in new storage.
+    init(shape: [Int], reusing output: ReusableOutput<Scalar>?,
+         initializingWith body: (UnsafeMutableBufferPointer<Scalar>) -> Void) {
+        guard var reused = output?.tensor.take(), reused.storage?.count == Shapes.count(shape),
+              isKnownUniquelyReferenced(&reused.storage) else {
+            self.init(shape: shape, initializingWith: body)
+            return
+        }
+        let storage = reused.storage.unsafelyUnwrapped
+        withExtendedLifetime(storage) { body(UnsafeMutableBufferPointer(start: storage.base, count: storage.count)) }
+        self.init(shape: reused.shape == shape ? reused.shape : shape, sharingElementsOf: reused)
+    }
+
     /// Creates a tensor of `shape` whose elements `body` writes, every one of them.
     init(shape: [Int], initializingWith body: (UnsafeMutableBufferPointer<Scalar>) -> Void) {
         self.shape = shape
@@ -215,4 +230,11 @@ extension Tensor where Scalar: TensorScalar {
             other.withBuffer { b in zip(a, b).allSatisfy { Swift.abs($0 - $1) <= tolerance } }
         }
     }
+}
+
+/// A buffer that a compiled replay keeps for one step across calls: the tensor the step made last
+/// time, once nothing reads it any more. The step's kernel writes into it again when no other
+/// tensor shares it, instead of allocating.
+final class ReusableOutput<Scalar: TensorElement> {
+    var tensor: Tensor<Scalar>?
 }
