@@ -64,13 +64,13 @@ public final class Variable<Scalar: TensorScalar> {
     /// specialized) reads without instantiating generic metadata.
     @exclusivity(unchecked) private(set) var isRecorded = false
 
-    /// Whether the op's VJP reads its inputs' values or its own (most do; a sum or a reshape
-    /// does not), and the inputs' ``version`` counts when it was recorded: the first two, and
-    /// the sum of the rest (counts only grow, so a changed one changes the sum).
     /// Whether a compiled function's tracing call made this variable, or handed it in as an
     /// input: ops on it then give the trace their kernels.
     @exclusivity(unchecked) var isTraced = false
 
+    /// Whether the op's VJP reads its inputs' values or its own (most do; a sum or a reshape
+    /// does not), and the inputs' ``version`` counts when it was recorded: the first two, and
+    /// the sum of the rest (counts only grow, so a changed one changes the sum).
     @exclusivity(unchecked) private(set) var savesValues = false
     @exclusivity(unchecked) private(set) var savedVersions: (first: UInt32, second: UInt32, later: UInt32) = (0, 0, 0)
 
@@ -105,7 +105,8 @@ public final class Variable<Scalar: TensorScalar> {
     public init(_ value: Tensor<Scalar>, requiresGrad: Bool = false) {
         self.value = value
         self.requiresGrad = requiresGrad
-        if !requiresGrad && GradientMode.current.isTracing { GradientMode.current.tracer(of: Scalar.self)?.noteConstant(value) }
+        // Inside a tracing call, a constant is noted: the next tracing call must make the same one.
+        if !requiresGrad, let tracer = GradientMode.current.tracer(of: Scalar.self) { tracer.noteConstant(value) }
     }
 
     /// Creates a constant that a trace does not note: one whose value a trace step recomputes.
@@ -199,7 +200,7 @@ public final class Variable<Scalar: TensorScalar> {
         GradientMode.current.tracer(of: Scalar.self)?.expectKernel(for: self, op: op, inputs: [x] + (y.map { [$0] } ?? []) + later)
     }
 
-    /// Whether an op on `x` is recorded now. An op whose VJP closure captures a value (a
+    /// Whether an op on `x` is recorded now, or traced. An op whose VJP closure captures a value (a
     /// constant factor, relu's mask) checks first and returns `Variable(value)` when not,
     /// before it allocates a closure that would go unused. Ops whose closures capture
     /// nothing leave the check to the initializer: reading the recording flag is a
