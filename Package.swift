@@ -36,6 +36,8 @@ let package = Package(
                           path: "Sources/TestPrograms/misuse"),
         .executableTarget(name: "backprop-resume-check", dependencies: ["Backprop", "BackpropNN"],
                           path: "Sources/TestPrograms/resume-check"),
+        .executableTarget(name: "backprop-allocation-check", dependencies: ["Backprop", "BackpropNN"],
+                          path: "Sources/TestPrograms/allocation-check"),
         .testTarget(name: "BackpropTests", dependencies: ["Backprop"]),
         // BackpropPlot only for the documentation's examples, which chart what they train.
         .testTarget(name: "BackpropNNTests", dependencies: ["BackpropNN", "Backprop", "BackpropPlot"]),

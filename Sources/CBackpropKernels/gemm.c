@@ -3,15 +3,41 @@
 // that the runtime sets at start-up).
 
 #define _POSIX_C_SOURCE 200112L   // posix_memalign, even under a strict -std=c11
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "gemm_kernels.h"
 
-// 64-byte aligned scratch for packed panels (a cache line; a whole AVX register).
-static void *bp_aligned_alloc(size_t bytes) {
-    void *p = NULL;
-    if (posix_memalign(&p, 64, bytes < 64 ? 64 : bytes) != 0) abort();
-    return p;
+// Scratch for packed panels: one 64-byte aligned block per thread (a cache line; a whole AVX
+// register), grown when a product needs more and freed when the thread ends, so that a steady
+// loop of products allocates nothing. A product packs A and B into the two halves of it.
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+struct scratch { void *base; size_t bytes; };
+
+static void scratch_free(void *value) {
+    struct scratch *s = value;
+    free(s->base);
+    free(s);
+}
+
+static void scratch_make_key(void) {
+    if (pthread_key_create(&scratch_key, scratch_free) != 0) abort();
+}
+
+static void *bp_scratch(size_t bytes) {
+    pthread_once(&scratch_once, scratch_make_key);
+    struct scratch *s = pthread_getspecific(scratch_key);
+    if (s == NULL) {
+        if ((s = calloc(1, sizeof *s)) == NULL || pthread_setspecific(scratch_key, s) != 0) abort();
+    }
+    if (s->bytes < bytes) {
+        free(s->base);
+        s->base = NULL;
+        if (posix_memalign(&s->base, 64, bytes) != 0) abort();
+        s->bytes = bytes;
+    }
+    return s->base;
 }
 
 bool bp_gemm_has_simd_kernel(void) {

@@ -78,8 +78,10 @@ void GEMM(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const T *a, ptrdiff_t rsa, ptrd
     ptrdiff_t slices = (k + KC - 1) / KC, kcMax = (k + slices - 1) / slices;
     ptrdiff_t ncMax = n < NC ? (n + NR - 1) / NR * NR : NC;
     ptrdiff_t mcMax = m < MC ? (m + MR - 1) / MR * MR : MC;
-    T *bp = bp_aligned_alloc(sizeof(T) * (size_t)(kcMax * ncMax));
-    T *ap = bp_aligned_alloc(sizeof(T) * (size_t)(kcMax * mcMax));
+    // B's panel first, then A's block, at a 64-byte boundary.
+    size_t bBytes = (sizeof(T) * (size_t)(kcMax * ncMax) + 63) / 64 * 64;
+    T *bp = bp_scratch(bBytes + sizeof(T) * (size_t)(kcMax * mcMax));
+    T *ap = (T *)((char *)bp + bBytes);
     for (ptrdiff_t jc = 0; jc < n; jc += NC) {
         ptrdiff_t nc = n - jc < NC ? n - jc : NC;
         for (ptrdiff_t pc = 0; pc < k; pc += kcMax) {
@@ -95,6 +97,4 @@ void GEMM(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const T *a, ptrdiff_t rsa, ptrd
             }
         }
     }
-    free(ap);
-    free(bp);
 }

@@ -51,12 +51,27 @@ public func compile<S: TensorScalar>(
 public final class CompiledFunction<Scalar: TensorScalar> {
     /// The traces of one set of input shapes (and recording on or off).
     private final class Entry {
+        let key: Key
         /// The trace the last tracing call recorded, and the one before, which it must match.
         var latest: Trace<Scalar>?
         var previous: Trace<Scalar>?
         /// The verified, complete trace that calls replay.
         var ready: Trace<Scalar>?
         var lastUse = 0
+
+        init(key: Key) { self.key = key }
+
+        /// Whether calls on `inputs`, with recording on or off, belong here: compared without
+        /// making a key, for the steady loop that calls with the same shapes again and again.
+        func matches(_ inputs: [Tensor<Scalar>], isRecording: Bool) -> Bool {
+            key.isRecording == isRecording && key.shapes.count == inputs.count
+                && zip(key.shapes, inputs).allSatisfy { $0 == $1.shape }
+        }
+
+        /// Lets go of the results its traces keep for reuse: see ``Trace/releaseResult()``.
+        func release() {
+            for trace in [latest, previous, ready] { trace?.releaseResult() }
+        }
     }
 
     private struct Key: Hashable {
@@ -69,6 +84,8 @@ public final class CompiledFunction<Scalar: TensorScalar> {
     /// How many sets of input shapes keep their traces; the least recently used goes first.
     public let cacheSize: Int
     private var entries: [Key: Entry] = [:]
+    /// The entry of the last call, checked first.
+    private var lastEntry: Entry?
     private var clock = 0
 
     /// How many calls ran the body eagerly to trace it, and how many replayed a trace.
@@ -86,6 +103,10 @@ public final class CompiledFunction<Scalar: TensorScalar> {
         self.body = body
     }
 
+    deinit {
+        for entry in entries.values { entry.release() }
+    }
+
     /// Calls the function on `inputs`: traced on the first two calls for their shapes, replayed afterwards.
     public func callAsFunction(_ inputs: Tensor<Scalar>...) -> Variable<Scalar> { callWithAuxiliary(inputs).result }
 
@@ -100,8 +121,7 @@ public final class CompiledFunction<Scalar: TensorScalar> {
         let mode = GradientMode.current
         require(!mode.isTracing, "compile: a compiled function was called while another is being traced; "
                 + "call the inner function's body directly, and compile the outer one")
-        let key = Key(shapes: inputs.map(\.shape), isRecording: mode.isRecording)
-        var entry = self.entry(for: key)
+        var entry = self.entry(for: inputs, isRecording: mode.isRecording)
         if entry.ready == nil, let latest = entry.latest, latest.isComplete, let previous = entry.previous {
             TraceComparison.check(latest.tracer, against: previous.tracer)
             entry.ready = latest
@@ -112,27 +132,36 @@ public final class CompiledFunction<Scalar: TensorScalar> {
             return replay(ready, inputs)
         }
         if entry.ready != nil {    // a parameter was frozen or unfrozen since the trace: trace anew
-            entry = Entry()
+            entry.release()
+            entry = Entry(key: entry.key)
             entry.lastUse = clock
-            entries[key] = entry
+            entries[entry.key] = entry
+            lastEntry = entry
         }
         tracingCallCount += 1
         return traceCall(inputs, into: entry)
     }
 
-    /// The entry for `key`, made (and the least recently used one dropped) if there is none.
-    private func entry(for key: Key) -> Entry {
+    /// The entry for the shapes of `inputs`, made (and the least recently used one dropped) if there is none.
+    private func entry(for inputs: [Tensor<Scalar>], isRecording: Bool) -> Entry {
         clock += 1
-        if let entry = entries[key] {
+        if let entry = lastEntry, entry.matches(inputs, isRecording: isRecording) {
             entry.lastUse = clock
             return entry
         }
-        if entries.count >= cacheSize, let oldest = entries.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
-            entries[oldest] = nil
+        let key = Key(shapes: inputs.map(\.shape), isRecording: isRecording)
+        if let entry = entries[key] {
+            entry.lastUse = clock
+            lastEntry = entry
+            return entry
         }
-        let entry = Entry()
+        if entries.count >= cacheSize, let oldest = entries.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
+            entries.removeValue(forKey: oldest)?.release()
+        }
+        let entry = Entry(key: key)
         entry.lastUse = clock
         entries[key] = entry
+        lastEntry = entry
         return entry
     }
 
@@ -161,7 +190,7 @@ public final class CompiledFunction<Scalar: TensorScalar> {
             return (output, auxiliaryValues)
         }
         let result = Variable(output.value, recordedAs: "compiled", inputs: trace.parameters) { g, _ in
-            Self.refuseCreateGraph()
+            refuseCreateGraphThroughCompiledResult()
             guard !trace.isComplete else {
                 programmerError("compile: the result of a tracing call was backpropagated twice (retainGraph is not replayed)")
             }
@@ -181,18 +210,14 @@ public final class CompiledFunction<Scalar: TensorScalar> {
             trace.recycle(&values)
             return (Variable(value: value), auxiliary)
         }
-        let run = TraceRun(trace: trace, values: values)
-        let result = Variable(value, recordedAs: "compiled", inputs: trace.parameters) { g, _ in
-            Self.refuseCreateGraph()
-            return run.backward(seed: g.value)
-        }
-        return (result, auxiliary)
+        return (trace.result(value, values: values), auxiliary)
     }
+}
 
-    private static func refuseCreateGraph() {
-        require(!GradientMode.isRecording, "compile: a compiled function's result cannot be differentiated with "
-                + "createGraph: true (higher-order gradients); call the function's body uncompiled for those")
-    }
+/// Stops with a message when a compiled call's result is backpropagated with `createGraph`.
+func refuseCreateGraphThroughCompiledResult() {
+    require(!GradientMode.isRecording, "compile: a compiled function's result cannot be differentiated with "
+            + "createGraph: true (higher-order gradients); call the function's body uncompiled for those")
 }
 
 /// Runs `effect` on the values of `variables` now, and again at the same point of every replay

@@ -23,6 +23,16 @@ final class Trace<Scalar: TensorScalar> {
     private(set) var gradientSlots: [Int?] = []
     /// Values of a finished call, kept for the next one: a steady loop allocates them once.
     private var spare: SlotValues<Scalar>?
+    /// The parameters after the first two, as the result's record holds them: made once.
+    private lazy var laterParameters = Array(parameters.dropFirst(2))
+    /// The result of the last replayed call, the run that holds its values, and its VJP: the
+    /// next call records them again when nothing else holds the result, so that a steady loop
+    /// makes none. They reach this trace back through the run; ``releaseResult()`` breaks that cycle.
+    private var resultNode: Variable<Scalar>?
+    private var resultRun: TraceRun<Scalar>?
+    private var resultVJP: Variable<Scalar>.VJP?
+    /// The arguments of the step being replayed: one array for every step and call.
+    private var arguments: [Tensor<Scalar>] = []
     /// The trace as a program on numbers, if it is one; made at the first replay.
     private lazy var scalarProgram = ScalarProgram(tracer)
 
@@ -94,11 +104,65 @@ final class Trace<Scalar: TensorScalar> {
         values.numbers.isEmpty ? values.tensors[slot]! : Tensor(shape: tracer.slotShapes[slot], element: values.numbers[slot])
     }
 
+    /// The recorded result of a replayed call, `value`, whose backward pass replays the backward
+    /// steps on `values`: the last call's node and run when nothing else holds that node.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
+    func result(_ value: Tensor<Scalar>, values: SlotValues<Scalar>) -> Variable<Scalar> {
+        if isKnownUniquelyReferenced(&resultNode), let node = resultNode, let run = resultRun, let vjp = resultVJP,
+           node.annotations?.holdsOnlyDirectBackward == true {
+            if !run.values.isEmpty { recycle(&run.values) }    // the last result was dropped before its backward pass
+            run.values = values
+            node.recordAgain(value, parameters[0], parameters.count > 1 ? parameters[1] : nil, later: laterParameters, vjp: vjp)
+            return node
+        }
+        let run = TraceRun(trace: self, values: values)
+        let vjp: Variable<Scalar>.VJP = { g, _ in
+            refuseCreateGraphThroughCompiledResult()
+            return run.backward(seed: g.value)
+        }
+        let node = Variable(value, recordedAs: "compiled", inputs: parameters, vjp: vjp)
+        node.madeAnnotations.directBackward = { node, seed in run.backwardIntoParameters(of: node, seed: seed) }
+        (resultNode, resultRun, resultVJP) = (node, run, vjp)
+        return node
+    }
+
+    /// Lets go of the last result kept for reuse, releasing its record if nothing else holds it:
+    /// for a trace that is dropped, whose result and run would otherwise hold it in a cycle.
+    func releaseResult() {
+        if isKnownUniquelyReferenced(&resultNode), let node = resultNode {
+            node.releaseRecord()
+            node.annotations?.directBackward = nil
+        }
+        (resultNode, resultRun, resultVJP) = (nil, nil, nil)
+    }
+
     /// Runs the backward steps from `seed` on the values of a forward replay; returns each
     /// parameter's gradient, and keeps the values' storage for the next call.
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     func replayBackward(_ values: inout SlotValues<Scalar>, seed: Tensor<Scalar>) -> [Variable<Scalar>?] {
+        runBackward(&values, seed: seed)
+        let gradients = gradientSlots.map { slot in slot.map { Variable(value: value(at: $0, in: values)) } }
+        recycle(&values)
+        return gradients
+    }
+
+    /// ``replayBackward(_:seed:)`` adding each gradient to its parameter's `grad`, as a backward
+    /// sweep does for a leaf, with no variable or array made on the way.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
+    func replayBackwardIntoParameters(_ values: inout SlotValues<Scalar>, seed: Tensor<Scalar>) {
+        runBackward(&values, seed: seed)
+                for (parameter, slot) in zip(parameters, gradientSlots) {
+            guard let slot else { continue }
+            let gradient = value(at: slot, in: values)
+            parameter.grad = parameter.grad.map { $0 + gradient } ?? gradient
+        }
+        recycle(&values)
+    }
+
+    private func runBackward(_ values: inout SlotValues<Scalar>, seed: Tensor<Scalar>) {
         if let scalarProgram {
             values.numbers[seedSlot!] = seed.scalar
             values.numbers.withUnsafeMutableBufferPointer { scalarProgram.run(backward: true, on: $0) }
@@ -106,15 +170,24 @@ final class Trace<Scalar: TensorScalar> {
             values.tensors[seedSlot!] = seed
             run(tracer.forwardCount..<tracer.steps.count, on: &values.tensors)
         }
-        let gradients = gradientSlots.map { slot in slot.map { Variable(value: value(at: $0, in: values)) } }
-        recycle(&values)
-        return gradients
+    }
+
+    /// Whether a backward pass from this trace's result can add the gradients to the parameters
+    /// directly: each is a leaf of the graph without hooks, and no anomaly detection is watching.
+    var backpropagatesIntoParametersDirectly: Bool {
+        let mode = GradientMode.current
+        return !mode.detectsAnomalies && !mode.isTracing && parameters.allSatisfy { !$0.isRecorded && !$0.hasAnnotations }
     }
 
     /// Clears `values` and keeps them for the next call.
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     func recycle(_ values: inout SlotValues<Scalar>) {
+        if !values.tensors.isEmpty {
+            // The values handed to the caller stay with the steps that made them: once the caller
+            // lets go of them (a zeroGrad), the next call writes into them again.
+            for (slot, producer) in plan.handedOver { plan.buffers[producer].tensor = values.tensors[slot] }
+        }
         for i in values.tensors.indices { values.tensors[i] = nil }
         spare = values
         values = SlotValues(count: 0, onNumbers: false)
@@ -123,13 +196,13 @@ final class Trace<Scalar: TensorScalar> {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     private func run(_ range: Range<Int>, on values: inout [Tensor<Scalar>?]) {
-        var arguments: [Tensor<Scalar>] = []
         let steps = tracer.steps, plan = self.plan
         for i in range {
             let step = steps[i]
             arguments.removeAll(keepingCapacity: true)
             for slot in step.inputs { arguments.append(values[slot]!) }
             values[step.output] = step.kernel(arguments, plan.buffers[i])
+            arguments.removeAll(keepingCapacity: true)    // holds no value past its step
             for (slot, producer) in plan.releases[i] {
                 // Kept for the step that made it, which writes into it at the next call.
                 if let producer { plan.buffers[producer].tensor = values[slot] }
@@ -143,7 +216,8 @@ final class Trace<Scalar: TensorScalar> {
     /// step reuses its buffer (nil for an input, a leaf, or another step's output). A replay lets go of them after the step, into `buffers`, the step's
     /// buffer for the next call; the slots the caller reads (result, auxiliary outputs,
     /// gradients) are handed over, not kept.
-    private lazy var plan: (releases: [[(slot: Int, producer: Int?)]], buffers: [ReusableOutput<Scalar>]) = {
+    private lazy var plan: (releases: [[(slot: Int, producer: Int?)]], handedOver: [(slot: Int, producer: Int)],
+                            buffers: [ReusableOutput<Scalar>]) = {
         var lastUse = [Int?](repeating: nil, count: tracer.slotCount)
         var producer = [Int?](repeating: nil, count: tracer.slotCount)
         for (i, step) in tracer.steps.enumerated() {
@@ -151,10 +225,12 @@ final class Trace<Scalar: TensorScalar> {
             if step.reusesOutput { producer[step.output] = i }
             if lastUse[step.output] == nil { lastUse[step.output] = i }    // written, never read: let go at once
         }
-        for slot in [outputSlot] + auxiliarySlots + gradientSlots.compactMap({ $0 }) { lastUse[slot] = nil }
+        let handedOver = Set([outputSlot] + auxiliarySlots + gradientSlots.compactMap { $0 })
+        for slot in handedOver { lastUse[slot] = nil }
         var releases = [[(slot: Int, producer: Int?)]](repeating: [], count: tracer.steps.count)
         for (slot, step) in lastUse.enumerated() { if let step { releases[step].append((slot, producer[slot])) } }
-        return (releases, tracer.steps.map { _ in ReusableOutput() })
+        return (releases, handedOver.sorted().compactMap { slot in producer[slot].map { (slot, $0) } },
+                tracer.steps.map { ReusableOutput(shape: tracer.slotShapes[$0.output]) })
     }()
 }
 
@@ -181,6 +257,19 @@ final class TraceRun<Scalar: TensorScalar> {
     init(trace: Trace<Scalar>, values: SlotValues<Scalar>) {
         self.trace = trace
         self.values = values
+    }
+
+    /// The backward pass of `node`, the result that holds these values, from `seed`, when it can
+    /// add the gradients to the parameters directly (see ``Trace/backpropagatesIntoParametersDirectly``):
+    /// the backward steps, then each gradient added to its parameter's `grad`, with no sweep.
+    /// Returns false, doing nothing, when it cannot; the sweep then runs, and reports what is wrong.
+    func backwardIntoParameters(of node: Variable<Scalar>, seed: Tensor<Scalar>) -> Bool {
+        guard node.isRecorded, !values.isEmpty, node.annotations?.holdsOnlyDirectBackward == true,
+              trace.backpropagatesIntoParametersDirectly else { return false }
+        node.checkSavedValues()
+        trace.replayBackwardIntoParameters(&values, seed: seed)
+        node.releaseRecord()
+        return true
     }
 
     /// The parameters' gradients for `seed`, by the traced backward steps; once only.

@@ -100,11 +100,11 @@ final class Tracer<Scalar: TensorScalar>: AnyTracer, @unchecked Sendable {
     /// Replaces the kernel of the step that made `node`, the last step, by one that also reads
     /// `extraInputs`: for an op whose kernel depends on more than its recorded inputs.
     func replaceKernel(of node: Variable<Scalar>, extraInputs: [Variable<Scalar>],
-                       _ kernel: @escaping ([Tensor<Scalar>]) -> Tensor<Scalar>) {
+                       _ kernel: @escaping ([Tensor<Scalar>], ReusableOutput<Scalar>) -> Tensor<Scalar>) {
         guard let last = steps.last, slots[ObjectIdentifier(node)] == last.output else { return }
         indexConstants.removeAll { $0.step == steps.count - 1 }    // the new kernel finds its positions itself
         steps[steps.count - 1] = TracedStep(op: last.op, inputs: last.inputs + extraInputs.map(slot(of:)),
-                                            output: last.output, kernel: { arguments, _ in kernel(arguments) })
+                                            output: last.output, kernel: kernel, reusesOutput: true)
     }
 
     /// Records a constant computed afresh at every call by `make` (dropout's mask), which `node` holds now.
@@ -203,10 +203,30 @@ extension Variable {
         return self
     }
 
+    /// ``traced(_:reusing:)`` for a kernel that reads nothing but its inputs and `output`, with an
+    /// elementwise form (`.identity`: a shape op, on one element the value unchanged).
+    @inline(__always)
+    func traced(form: ElementwiseForm<Scalar>,
+                reusing kernel: @escaping (_ inputs: [Tensor<Scalar>], _ output: ReusableOutput<Scalar>) -> Tensor<Scalar>) -> Variable {
+        if isTraced { attachKernel(kernel, form: form, reusesOutput: true) }
+        return self
+    }
+
+    /// ``traced(form:reusing:)`` for a view, a kernel whose result shares its input's elements
+    /// under the step's traced shape (`output.shape`): the step keeps no buffer.
+    @inline(__always)
+    func traced(form: ElementwiseForm<Scalar>,
+                view kernel: @escaping (_ inputs: [Tensor<Scalar>], _ output: ReusableOutput<Scalar>) -> Tensor<Scalar>) -> Variable {
+        if isTraced { attachKernel(kernel, form: form) }
+        return self
+    }
+
     /// Replaces the kernel that this op's result gave the trace, if one is being recorded, by
     /// `kernel`, which reads the op's inputs and then `extra`: for a result computed from
     /// something a replay must recompute (the positions of maxima, from the forward input).
-    func retraced(reading extra: Variable, _ kernel: @escaping (_ inputs: [Tensor<Scalar>]) -> Tensor<Scalar>) -> Variable {
+    /// The kernel writes into the step's buffer from the last call when it can (`output`).
+    func retraced(reading extra: Variable,
+                  _ kernel: @escaping (_ inputs: [Tensor<Scalar>], _ output: ReusableOutput<Scalar>) -> Tensor<Scalar>) -> Variable {
         if isTraced { GradientMode.current.tracer(of: Scalar.self)?.replaceKernel(of: self, extraInputs: [extra], kernel) }
         return self
     }

@@ -9,6 +9,13 @@ final class NodeAnnotations<Scalar: TensorScalar> {
     var retainsGrad = false
     /// The stack when the op was recorded, symbolicated only if an anomaly is reported.
     var recordedAt: Backtrace?
+    /// A backward pass of this node's own, which `backward()` runs instead of the sweep when it
+    /// returns true: a compiled call's result adds the replayed gradients to the parameters.
+    var directBackward: ((_ node: Variable<Scalar>, _ seed: Tensor<Scalar>) -> Bool)?
+
+    /// Whether the node carries nothing but its direct backward pass: no hook, no retained
+    /// gradient, no record of where it was made.
+    var holdsOnlyDirectBackward: Bool { directBackward != nil && hooks.isEmpty && !retainsGrad && recordedAt == nil }
 
     /// The gradient that reached `node`, after its hooks, in order, saw or replaced it; and, in a
     /// backward call (`retaining`) for a node that retains its gradient, added to its `grad`.

@@ -20,6 +20,7 @@ extension Variable {
     @specialized(where Scalar == Double)
     public func backward(seed: Tensor<Scalar>? = nil, retainGraph: Bool = false) {
         let seed = checkedSeed(seed, op: "backward")
+        if !retainGraph, let direct = annotations?.directBackward, direct(self, seed) { return }
         let leaves = sweep(seed: Variable(seed), targets: [], createGraph: false, retainGraph: retainGraph,
                            fillsRetainedGrads: true)
         for (leaf, gradient) in leaves {
@@ -40,7 +41,7 @@ extension Variable {
             guard value.count == 1 else {
                 programmerError("\(op): a seed is needed for a result of shape \(describe(shape)); only one-element results default to 1")
             }
-            return Tensor(shape: shape, scalars: [1])
+            return Tensor(shape: shape, element: 1)
         }
         guard seed.shape == shape else {
             programmerError("\(op): seed of shape \(describe(seed.shape)) for a result of shape \(describe(shape))")

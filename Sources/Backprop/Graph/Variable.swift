@@ -21,7 +21,20 @@ public final class Variable<Scalar: TensorScalar> {
     ///
     /// Setting it between a forward pass and its `backward()` while a recorded op still needs
     /// the old value makes the sweep stop with a message, rather than compute wrong gradients.
-    @exclusivity(unchecked) public var value: Tensor<Scalar> { didSet { version &+= 1 } }
+    public var value: Tensor<Scalar> {
+        @inline(__always) get { storedValue }
+        set {
+            storedValue = newValue
+            version &+= 1
+        }
+        // In place: an optimizer's `parameter.value.update(…)` from another module writes into
+        // the tensor's storage, where a `didSet` observer would make it update a copy.
+        _modify {
+            yield &storedValue
+            version &+= 1
+        }
+    }
+    @exclusivity(unchecked) private var storedValue: Tensor<Scalar>
 
     /// How many times ``value`` was set: a recorded op notes its inputs' counts, and the sweep
     /// compares them, as PyTorch's version counter does.
@@ -103,7 +116,7 @@ public final class Variable<Scalar: TensorScalar> {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public init(_ value: Tensor<Scalar>, requiresGrad: Bool = false) {
-        self.value = value
+        storedValue = value
         self.requiresGrad = requiresGrad
         // Inside a tracing call, a constant is noted: the next tracing call must make the same one.
         if !requiresGrad, let tracer = GradientMode.current.tracer(of: Scalar.self) { tracer.noteConstant(value) }
@@ -111,7 +124,7 @@ public final class Variable<Scalar: TensorScalar> {
 
     /// Creates a constant that a trace does not note: one whose value a trace step recomputes.
     init(value: Tensor<Scalar>) {
-        self.value = value
+        storedValue = value
         self.requiresGrad = false
     }
 
@@ -165,7 +178,7 @@ public final class Variable<Scalar: TensorScalar> {
     @inline(__always)
     init(_ value: Tensor<Scalar>, recordedAs op: String, _ x: Variable, _ y: Variable? = nil, later: [Variable] = [],
          savesValues: Bool = true, vjp: @escaping VJP, scalarVJP: ScalarVJP?) {
-        self.value = value
+        storedValue = value
         let anyRequiresGrad = x.requiresGrad || y?.requiresGrad == true || later.contains { $0.requiresGrad }
         // Traced inputs are read only when no input requires a gradient: the mode is read anyway otherwise.
         let readsMode = anyRequiresGrad || x.isTraced || y?.isTraced == true || later.contains { $0.isTraced }
@@ -190,6 +203,26 @@ public final class Variable<Scalar: TensorScalar> {
             requiresGrad = false
         }
         if mode.isTracing { noteInTrace(op: op, x, y, later: later) }
+    }
+
+    /// Records this node again, as the result of a new call of the op that made it: `value`, on
+    /// `x`, `y` and `later`, with `vjp`, as the initializer records a new one. For a compiled
+    /// function's result, which its next call reuses once nothing else holds it (recording is on
+    /// and the inputs require gradients: the call was traced so).
+    func recordAgain(_ value: Tensor<Scalar>, _ x: Variable, _ y: Variable?, later: [Variable], vjp: @escaping VJP) {
+        self.value = value
+        version = 0
+        grad = nil
+        savesValues = true
+        savedVersions = (x.version, y?.version ?? 0, later.isEmpty ? 0 : later.reduce(0) { $0 &+ $1.version })
+        firstInput = x
+        secondInput = y
+        laterInputs = later.isEmpty ? nil : later
+        inputCount = (y == nil ? 1 : 2) + later.count
+        self.vjp = vjp
+        isRecorded = true
+        let mode = GradientMode.current
+        if mode.detectsAnomalies { mode.anomalyDetector?.checkForward(self) }
     }
 
     /// Marks this new result as traced and tells the trace being recorded that its kernel follows;

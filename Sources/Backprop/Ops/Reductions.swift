@@ -145,7 +145,7 @@ private func logSoftmax<S: TensorScalar>(_ x: Variable<S>, axis: Int, name: Stri
     return Variable(x.value.logSoftmax(axis: axis), recordedAs: "logSoftmax", inputs: [x]) { g, output in
         // ∂yᵢ/∂xⱼ = δᵢⱼ − softmax(x)ⱼ, so the VJP is g − softmax(x) · Σᵢ gᵢ, and softmax(x) = exp(y).
         [g - exp(output) * g.sum(axis: axis, keepDims: true)]
-    }.traced(axis) { $0[0].logSoftmax(axis: $1) }
+    }.traced(axis, reusing: { $0[0].logSoftmax(axis: $2, reusing: $1) })
 }
 
 extension Tensor where Scalar: TensorScalar {

@@ -9,7 +9,7 @@ extension Variable {
     public func reshaped(_ newShape: [Int]) -> Variable {
         let shape = self.shape
         return Variable(value.reshaped(newShape), recordedAs: "reshaped", inputs: [self], savesValues: false) { g, _ in [g.reshaped(shape)] }
-            .traced(newShape, form: .identity) { $0[0].reshaped($1) }
+            .traced(form: .identity, view: { Tensor(shape: $1.shape, sharingElementsOf: $0[0]) })
     }
 
     /// The axes reordered: axis `i` of the result is axis `permutation[i]` of this variable.
@@ -41,7 +41,7 @@ extension Variable {
         let shape = self.shape
         return Variable(value.broadcast(to: newShape), recordedAs: "broadcast", inputs: [self], savesValues: false) { g, _ in
             [g.sum(toShape: shape)]
-        }.traced(newShape, form: .identity) { $0[0].broadcast(to: $1) }
+        }.traced(form: .identity, reusing: { $0[0].broadcast(into: $1) })
     }
 
     /// A new axis of size 1 inserted at `axis`.

@@ -6,26 +6,30 @@ extension Variable {
     /// im2col: every window of an NCHW input as one column, `[batch, channels · kH · kW, outH · outW]`.
     func imageToColumns(_ windows: Windows) -> Variable {
         Variable(value.imageToColumns(windows), recordedAs: "im2col", inputs: [self], savesValues: false) { g, _ in [g.columnsToImage(windows)] }
-            .traced(windows) { $0[0].imageToColumns($1) }
+            .traced(windows, reusing: { $0[0].imageToColumns($2, reusing: $1) })
     }
 
     /// col2im: adds each column of a window matrix back onto the NCHW image it came from.
     func columnsToImage(_ windows: Windows) -> Variable {
         Variable(value.columnsToImage(windows), recordedAs: "col2im", inputs: [self], savesValues: false) { g, _ in [g.imageToColumns(windows)] }
-            .traced(windows) { $0[0].columnsToImage($1) }
+            .traced(windows, reusing: { $0[0].columnsToImage($2, reusing: $1) })
     }
 }
 
 extension Tensor where Scalar: TensorScalar {
-    func imageToColumns(_ windows: Windows) -> Tensor {
+    func imageToColumns(_ windows: Windows, reusing output: ReusableOutput<Scalar>? = nil) -> Tensor {
         withBuffer { image in
-            Tensor(shape: windows.columnsShape) { out in Scalar._run(.imageToColumns(image, windows, out)) }
+            withUnsafePointer(to: windows) { windows in
+                Tensor(shape: windows.pointee.columnsShape, reusing: output) { out in Scalar._run(.imageToColumns(image, windows, out)) }
+            }
         }
     }
 
-    func columnsToImage(_ windows: Windows) -> Tensor {
+    func columnsToImage(_ windows: Windows, reusing output: ReusableOutput<Scalar>? = nil) -> Tensor {
         withBuffer { columns in
-            Tensor(shape: windows.inputShape) { out in Scalar._run(.columnsToImage(columns, windows, out)) }
+            withUnsafePointer(to: windows) { windows in
+                Tensor(shape: windows.pointee.inputShape, reusing: output) { out in Scalar._run(.columnsToImage(columns, windows, out)) }
+            }
         }
     }
 }
@@ -52,10 +56,10 @@ public func maxPool2d<S: TensorScalar>(_ input: Variable<S>, size: Int, stride: 
     let inputShape = input.shape
     return Variable(value, recordedAs: "maxPool2d", inputs: [input]) { g, output in
         // A replay finds the positions again from its own forward input.
-        [g.scatterAdding(flatIndices: positions, shape: inputShape).retraced(reading: output.input(0)) {
-            $0[0].scatterAdding(flatIndices: $0[1].maxPooled(windows).positions, shape: inputShape)
+        [g.scatterAdding(flatIndices: positions, shape: inputShape).retraced(reading: output.input(0)) { inputs, output in
+            inputs[0].scatterAdding(flatIndices: inputs[1].maxPoolPositions(windows, keptIn: output), reusing: output)
         }]
-    }.traced(windows) { $0[0].maxPooled($1).value }
+    }.traced(windows, reusing: { $0[0].maxPooled($2, reusing: $1) })
 }
 
 extension Tensor where Scalar: TensorScalar {
@@ -66,11 +70,45 @@ extension Tensor where Scalar: TensorScalar {
         // The kernel writes every position, so the array starts uninitialized.
         let positions = [Int](unsafeUninitializedCapacity: outShape.reduce(1, *)) { positions, initialized in
             value = withBuffer { image in
-                Tensor(shape: outShape) { out in Scalar._run(.maxPool(image, windows, out, positions: positions)) }
+                withUnsafePointer(to: windows) { windows in
+                    Tensor(shape: outShape) { out in Scalar._run(.maxPool(image, windows, out, positions: positions)) }
+                }
             }
             initialized = positions.count
         }
         return (value, positions)
+    }
+
+    /// The maxima of ``maxPooled(_:)`` alone, in a compiled replay: into the step's buffer, with
+    /// the positions in the array it keeps.
+    func maxPooled(_ windows: Windows, reusing output: ReusableOutput<Scalar>) -> Tensor {
+        let count = output.count
+        if output.positions.count != count { output.positions = Array(repeating: 0, count: count) }
+        return output.positions.withUnsafeMutableBufferPointer { positions in
+            withBuffer { image in
+                withUnsafePointer(to: windows) { windows in
+                    Tensor(shape: output.shape, reusing: output) { out in Scalar._run(.maxPool(image, windows, out, positions: positions)) }
+                }
+            }
+        }
+    }
+
+    /// The positions of ``maxPooled(_:)`` alone, in a compiled replay's step that keeps them, and
+    /// the maxima it does not need, in arrays of `output`.
+    func maxPoolPositions(_ windows: Windows, keptIn output: ReusableOutput<Scalar>) -> [Int] {
+        let count = shape[0] * shape[1] * windows.outHeight * windows.outWidth
+        if output.positions.count != count {
+            output.positions = Array(repeating: 0, count: count)
+            output.discardedValues = Array(repeating: 0, count: count)
+        }
+        output.positions.withUnsafeMutableBufferPointer { positions in
+            output.discardedValues.withUnsafeMutableBufferPointer { maxima in
+                withBuffer { image in
+                    withUnsafePointer(to: windows) { Scalar._run(.maxPool(image, $0, maxima, positions: positions)) }
+                }
+            }
+        }
+        return output.positions
     }
 }
 

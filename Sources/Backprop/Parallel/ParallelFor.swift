@@ -16,15 +16,15 @@ func parallelFor(_ count: Int, threads: Int = threadCount, minimumChunk: Int = 1
     guard count > 0 else { return }
     let chunks = max(1, min(threads, count / max(minimumChunk, 1)))
     if chunks == 1 { body(0..<count); return }
-    let chunk = { (c: Int) in body((c * count / chunks)..<((c + 1) * count / chunks)) }
+    // Closure literals, not a shared `let`: a literal passed where no escape is allowed keeps its context on the stack.
     if #available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *),
-       WorkerPool.shared.run(chunks: chunks, chunk) {
+       WorkerPool.shared.run(chunks: chunks, { c in body((c * count / chunks)..<((c + 1) * count / chunks)) }) {
         return
     }
     // The pool is busy or unavailable. `concurrentPerform` wants a `@Sendable` closure, but
     // `body` captures unsafe pointers. Sharing it is sound: the call returns only once every
     // chunk has run, and chunks write disjoint memory (the contract above).
-    withoutActuallyEscaping(chunk) { chunk in
+    withoutActuallyEscaping({ (c: Int) in body((c * count / chunks)..<((c + 1) * count / chunks)) }) { chunk in
         let shared = UncheckedBox(chunk)
         DispatchQueue.concurrentPerform(iterations: chunks) { shared.value($0) }
     }

@@ -52,15 +52,18 @@
     /// `out[i] = op(a[i]) · op(b[i])` for `batch` row-major matrices, each `out[i]` being `[m, n]`.
     case gemm(UnsafeBufferPointer<Scalar>, transposeA: Bool, UnsafeBufferPointer<Scalar>, transposeB: Bool,
               batch: Int, m: Int, n: Int, k: Int, UnsafeMutableBufferPointer<Scalar>)
-    // The window cases are indirect: boxing the large `Windows` keeps the enum, which every
-    // kernel call copies, as small as the other cases (measured: 2% of small-mlp-train's
-    // instructions were memcpy of a larger enum).
+    /// ``zip(_:_:_:shape:_:)`` along a plan made once: a compiled replay's, which allocates nothing.
+    case zipPlanned(BinaryKernel, UnsafePointer<Scalar>, UnsafePointer<Scalar>, UnsafePointer<ZipPlan>, UnsafeMutableBufferPointer<Scalar>)
+    // The window cases point to the large `Windows` on the caller's stack: that keeps the enum,
+    // which every kernel call copies, as small as the other cases (measured: 2% of
+    // small-mlp-train's instructions were memcpy of a larger enum), with no box to allocate.
     /// im2col over an NCHW image.
-    indirect case imageToColumns(UnsafeBufferPointer<Scalar>, Windows, UnsafeMutableBufferPointer<Scalar>)
+    case imageToColumns(UnsafeBufferPointer<Scalar>, UnsafePointer<Windows>, UnsafeMutableBufferPointer<Scalar>)
     /// col2im, the adjoint of im2col.
-    indirect case columnsToImage(UnsafeBufferPointer<Scalar>, Windows, UnsafeMutableBufferPointer<Scalar>)
+    case columnsToImage(UnsafeBufferPointer<Scalar>, UnsafePointer<Windows>, UnsafeMutableBufferPointer<Scalar>)
     /// Max pooling: each window's maximum, and its flat input position.
-    indirect case maxPool(UnsafeBufferPointer<Scalar>, Windows, UnsafeMutableBufferPointer<Scalar>, positions: UnsafeMutableBufferPointer<Int>)
+    case maxPool(UnsafeBufferPointer<Scalar>, UnsafePointer<Windows>, UnsafeMutableBufferPointer<Scalar>,
+                 positions: UnsafeMutableBufferPointer<Int>)
     /// `out[indices[i]] += source[i]`, skipping negative indices.
     case scatterAdd(UnsafeBufferPointer<Scalar>, indices: UnsafeBufferPointer<Int>, UnsafeMutableBufferPointer<Scalar>)
 }
@@ -70,16 +73,18 @@
 func run<S: TensorScalar>(_ kernel: Kernel<S>) {
     switch kernel {
     case let .map(op, x, out): mapKernel(op, x, out)
-    case let .zip(op, lhs, rhs, shape, out): zipKernel(op, lhs, rhs, shape: shape, out)
+    case let .zip(op, lhs, rhs, shape, out):
+        zipKernel(op, lhs.base, rhs.base, ZipPlan(shape: shape, lhs: lhs.strides, rhs: rhs.strides), out)
+    case let .zipPlanned(op, lhs, rhs, plan, out): zipKernel(op, lhs, rhs, plan.pointee, out)
     case let .zipFlat(op, lhs, lhsStride, rhs, rhsStride, out): zipFlatKernel(op, lhs, lhsStride, rhs, rhsStride, out)
     case let .reduce(op, x, outer, count, inner, out): reduceKernel(op, x, outer: outer, count: count, inner: inner, out)
     case let .logSoftmax(x, outer, count, inner, out): logSoftmaxKernel(x, outer: outer, count: count, inner: inner, out)
     case let .biasActivation(op, x, bias, out): biasActivationKernel(op, x, bias: bias, out)
     case let .gemm(a, transposeA, b, transposeB, batch, m, n, k, out):
         gemmKernel(a, transposeA: transposeA, b, transposeB: transposeB, batch: batch, m: m, n: n, k: k, out)
-    case let .imageToColumns(image, windows, out): imageToColumnsKernel(image, windows, out)
-    case let .columnsToImage(columns, windows, out): columnsToImageKernel(columns, windows, out)
-    case let .maxPool(image, windows, out, positions): maxPoolKernel(image, windows, out, positions)
+    case let .imageToColumns(image, windows, out): imageToColumnsKernel(image, windows.pointee, out)
+    case let .columnsToImage(columns, windows, out): columnsToImageKernel(columns, windows.pointee, out)
+    case let .maxPool(image, windows, out, positions): maxPoolKernel(image, windows.pointee, out, positions)
     case let .scatterAdd(source, indices, out):
         out.update(repeating: 0)
         for i in 0..<indices.count where indices[i] >= 0 { out[indices[i]] += source[i] }
@@ -223,34 +228,47 @@ func zipFlatKernel<S: TensorScalar>(_ op: BinaryKernel, _ a: UnsafePointer<S>, _
     }
 }
 
-func zipKernel<S: TensorScalar>(_ op: BinaryKernel, _ lhs: StridedOperand<S>, _ rhs: StridedOperand<S>,
-                                shape: [Int], _ out: UnsafeMutableBufferPointer<S>) {
+/// How ``zipKernel(_:_:_:_:_:)`` walks two operands read through broadcast strides into an
+/// output of `shape`: made from the shapes alone, so a compiled replay makes it once. Library-internal.
+@_spi(Kernels) public struct ZipPlan: Sendable {
+    /// The operands' flat strides (1, or 0 for a single broadcast value) when one flat loop serves.
+    let flatStrides: (lhs: Int, rhs: Int)?
+    /// The output's axes with neighbouring ones merged where both operands step through them as
+    /// one, and the operands' strides along them; then the same without the leading axis.
+    let shape, lhs, rhs: [Int]
+    let inner, lhsInner, rhsInner: [Int]
+
+    init(shape: [Int], lhs: [Int], rhs: [Int]) {
+        let contiguous = Shapes.strides(shape)
+        let flatStride = { (strides: [Int]) -> Int? in
+            strides == contiguous ? 1 : strides.allSatisfy { $0 == 0 } ? 0 : nil
+        }
+        if let sa = flatStride(lhs), let sb = flatStride(rhs) { flatStrides = (sa, sb) } else { flatStrides = nil }
+        (self.shape, self.lhs, self.rhs) = mergingAxes(shape, lhs, rhs)
+        (inner, lhsInner, rhsInner) = (Array(self.shape.dropFirst()), Array(self.lhs.dropFirst()), Array(self.rhs.dropFirst()))
+    }
+}
+
+func zipKernel<S: TensorScalar>(_ op: BinaryKernel, _ lhs: UnsafePointer<S>, _ rhs: UnsafePointer<S>, _ plan: ZipPlan,
+                                _ out: UnsafeMutableBufferPointer<S>) {
     guard let outBase = out.baseAddress else { return }
     // Operands that are contiguous or a single broadcast value run as one flat, splittable loop.
-    let contiguous = Shapes.strides(shape)
-    let flatStride = { (strides: [Int]) -> Int? in
-        strides == contiguous ? 1 : strides.allSatisfy { $0 == 0 } ? 0 : nil
-    }
-    if let sa = flatStride(lhs.strides), let sb = flatStride(rhs.strides) {
-        return zipFlatKernel(op, lhs.base, sa, rhs.base, sb, out)
-    }
+    if let (sa, sb) = plan.flatStrides { return zipFlatKernel(op, lhs, sa, rhs, sb, out) }
     // Otherwise neighbouring axes that both operands step through as one are merged, so that
     // rows grow long (a per-channel bias over [N, C, H, W] runs in rows of H·W), then the
     // leading axis is split across threads, and each part walks its rows.
-    let (shape, lhsStrides, rhsStrides) = mergingAxes(shape, lhs.strides, rhs.strides)
-    let (lhs, rhs) = (StridedOperand(base: lhs.base, strides: lhsStrides), StridedOperand(base: rhs.base, strides: rhsStrides))
-    let (inner, rest) = (Array(shape.dropFirst()), out.count / Swift.max(shape.first ?? 1, 1))
-    let (lhsInner, rhsInner) = (Array(lhs.strides.dropFirst()), Array(rhs.strides.dropFirst()))
+    let shape = plan.shape
+    let rest = out.count / Swift.max(shape.first ?? 1, 1)
     forEachChunk(shape.first ?? 1, grain: Swift.max(1, parallelGrain / Swift.max(rest, 1))) { leading in
         guard shape.count > 1 else {
-            return walkRows(shape, lhs.strides, rhs.strides, rhs.strides, count: out.count) { a, b, _, o, n, sa, sb, _ in
-                zipRun(op, lhs.base + a, sa, rhs.base + b, sb, outBase + o, n)
+            return walkRows(shape, plan.lhs, plan.rhs, plan.rhs, count: out.count) { a, b, _, o, n, sa, sb, _ in
+                zipRun(op, lhs + a, sa, rhs + b, sb, outBase + o, n)
             }
         }
         for i in leading {
-            let (a0, b0, o0) = (i * lhs.strides[0], i * rhs.strides[0], i * rest)
-            walkRows(inner, lhsInner, rhsInner, rhsInner, count: rest) { a, b, _, o, n, sa, sb, _ in
-                zipRun(op, lhs.base + a0 + a, sa, rhs.base + b0 + b, sb, outBase + o0 + o, n)
+            let (a0, b0, o0) = (i * plan.lhs[0], i * plan.rhs[0], i * rest)
+            walkRows(plan.inner, plan.lhsInner, plan.rhsInner, plan.rhsInner, count: rest) { a, b, _, o, n, sa, sb, _ in
+                zipRun(op, lhs + a0 + a, sa, rhs + b0 + b, sb, outBase + o0 + o, n)
             }
         }
     }

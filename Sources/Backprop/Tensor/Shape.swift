@@ -27,6 +27,13 @@ enum Shapes {
         (shape[..<axis].reduce(1, *), shape[(axis + 1)...].reduce(1, *))
     }
 
+    /// `shape` reduced along a resolved `axis`: that size 1, or the axis gone.
+    static func reducing(_ shape: [Int], axis: Int, keepDims: Bool) -> [Int] {
+        var reduced = shape
+        if keepDims { reduced[axis] = 1 } else { reduced.remove(at: axis) }
+        return reduced
+    }
+
     /// Row-major strides of a contiguous tensor of `shape`.
     static func strides(_ shape: [Int]) -> [Int] {
         var strides = [Int](repeating: 1, count: shape.count)

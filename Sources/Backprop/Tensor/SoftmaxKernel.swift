@@ -6,10 +6,10 @@
 extension Tensor where Scalar: TensorScalar {
     /// `x − m − log Σ exp(x − m)` along `axis`, m being the row's maximum (or 0 where that
     /// is not finite): exact for logits of any size.
-    func logSoftmax(axis: Int) -> Tensor {
+    func logSoftmax(axis: Int, reusing output: ReusableOutput<Scalar>? = nil) -> Tensor {
         let (outer, inner) = Shapes.outerAndInner(shape, around: axis)
         return withBuffer { x in
-            Tensor(shape: shape) { out in
+            Tensor(shape: shape, reusing: output) { out in
                 Scalar._run(.logSoftmax(x, outer: outer, count: shape[axis], inner: inner, out))
             }
         }

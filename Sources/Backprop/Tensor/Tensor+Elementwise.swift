@@ -23,6 +23,7 @@ extension Tensor where Scalar: TensorScalar {
                 }
             }
         }
+        if let output { return combining(other, op, planned: output) }
         let outShape = checked { () throws(ShapeError) in try Shapes.broadcast(shape, other.shape, op: name) }
         let lhsStrides = Shapes.broadcastStrides(shape, to: outShape)
         let rhsStrides = Shapes.broadcastStrides(other.shape, to: outShape)
@@ -32,6 +33,23 @@ extension Tensor where Scalar: TensorScalar {
                     guard let aBase = a.baseAddress, let bBase = b.baseAddress else { return }
                     Scalar._run(.zip(op, StridedOperand(base: aBase, strides: lhsStrides),
                                      StridedOperand(base: bBase, strides: rhsStrides), shape: outShape, out))
+                }
+            }
+        }
+    }
+
+    /// ``combining(_:_:name:reusing:)`` in a compiled replay, where the shapes are the traced ones:
+    /// along the plan the step made at its first call, into its buffer.
+    private func combining(_ other: Tensor, _ op: BinaryKernel, planned output: ReusableOutput<Scalar>) -> Tensor {
+        if output.zipPlan == nil {
+            output.zipPlan = ZipPlan(shape: output.shape, lhs: Shapes.broadcastStrides(shape, to: output.shape),
+                                     rhs: Shapes.broadcastStrides(other.shape, to: output.shape))
+        }
+        return withBuffer { a in
+            other.withBuffer { b in
+                Tensor(shape: output.shape, reusing: output) { out in
+                    guard let aBase = a.baseAddress, let bBase = b.baseAddress else { return }
+                    withUnsafePointer(to: output.zipPlan.unsafelyUnwrapped) { Scalar._run(.zipPlanned(op, aBase, bBase, $0, out)) }
                 }
             }
         }

@@ -28,10 +28,9 @@ func matmul<S: TensorScalar>(_ a: Tensor<S>, transposed transposeA: Bool, _ b: T
         try Shapes.matmul(a.shape, transposed: transposeA, b.shape, transposed: transposeB)
     }
     let (batch, m, n, k) = (product.batch, product.m, product.n, product.k)
-    let outShape = a.rank == 3 ? [batch, m, n] : [m, n]
     return a.withBuffer { aBuffer in
         b.withBuffer { bBuffer in
-            Tensor(shape: outShape, reusing: output) { out in
+            Tensor(shape: a.rank == 3 ? [batch, m, n] : [m, n], reusing: output) { out in
                 // One call for the whole batch, so that small matrices can be spread over threads.
                 S._run(.gemm(aBuffer, transposeA: transposeA, bBuffer, transposeB: transposeB,
                              batch: batch, m: m, n: n, k: k, out))

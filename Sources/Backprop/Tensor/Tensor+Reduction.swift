@@ -8,10 +8,8 @@ extension Tensor where Scalar: TensorScalar {
             programmerError("\(name): axis \(axis) of shape \(describe(shape)) is empty")
         }
         let (outer, inner) = Shapes.outerAndInner(shape, around: axis)
-        var outShape = shape
-        if keepDims { outShape[axis] = 1 } else { outShape.remove(at: axis) }
         return withBuffer { x in
-            Tensor(shape: outShape, reusing: output) { out in
+            Tensor(shape: Shapes.reducing(shape, axis: axis, keepDims: keepDims), reusing: output) { out in
                 Scalar._run(.reduce(op, x, outer: outer, count: count, inner: inner, out))
             }
         }

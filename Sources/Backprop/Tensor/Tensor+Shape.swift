@@ -38,6 +38,19 @@ extension Tensor {
         return strided(shape: newShape, strides: Shapes.broadcastStrides(shape, to: newShape), offset: 0)
     }
 
+    /// ``broadcast(to:)`` in a compiled replay: to the step's traced shape, into its buffer.
+    func broadcast(into output: ReusableOutput<Scalar>) -> Tensor {
+        let strides = output.broadcastStrides(from: shape)
+        return withBuffer { source in
+            Tensor(shape: output.shape, reusing: output) { out in
+                guard let from = source.baseAddress else { return }
+                walkRows(output.shape, strides, strides, strides, count: out.count) { a, _, _, o, n, stride, _, _ in
+                    for i in 0..<n { out[o + i] = from[a + i * stride] }
+                }
+            }
+        }
+    }
+
     /// A new axis of size 1 inserted at `axis` (which may be `rank`, or negative).
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
@@ -177,6 +190,15 @@ extension Shapes {
 
 extension Tensor where Scalar: TensorScalar {
     /// A zero tensor of `shape` into which `result.flat[indices[i]] += self.flat[i]` (-1 skipped).
+    /// ``scatterAdding(flatIndices:shape:)`` in a compiled replay: to the step's traced shape, into its buffer.
+    func scatterAdding(flatIndices indices: [Int], reusing output: ReusableOutput<Scalar>) -> Tensor {
+        withBuffer { source in
+            indices.withUnsafeBufferPointer { indices in
+                Tensor(shape: output.shape, reusing: output) { out in Scalar._run(.scatterAdd(source, indices: indices, out)) }
+            }
+        }
+    }
+
     func scatterAdding(flatIndices indices: [Int], shape newShape: [Int]) -> Tensor {
         withBuffer { source in
             indices.withUnsafeBufferPointer { indices in

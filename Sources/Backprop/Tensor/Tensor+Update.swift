@@ -49,6 +49,59 @@ extension Tensor where Scalar: TensorScalar {
         }
     }
 
+    /// Updates `first` and `second` together from the matching element of `other`, in one pass
+    /// over the three, in place: an optimizer's state and its parameter, stepped at once.
+    ///
+    /// ```
+    /// Tensor.update(&momentum, &parameter.value, with: gradient) { b, p, g in
+    ///     b = 0.9 * b + g
+    ///     p -= 0.01 * b
+    /// }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - first, second: tensors of `other`'s shape, not sharing storage with each other.
+    ///   - body: sets its first two arguments, an element of each, from them and `other`'s element.
+    @inlinable
+    public static func update(_ first: inout Tensor, _ second: inout Tensor, with other: Tensor,
+                              _ body: (inout Scalar, inout Scalar, Scalar) -> Void) {
+        other.requireShape(of: first, op: "update(_:_:with:)")
+        other.requireShape(of: second, op: "update(_:_:with:)")
+        other.withBuffer { c in
+            first.withMutableBuffer { a in
+                second.withMutableBuffer { b in
+                    for i in a.indices { body(&a[i], &b[i], c[i]) }
+                }
+            }
+        }
+    }
+
+    /// ``update(_:_:with:_:)`` for three tensors: an optimizer's two moments and its parameter, in one pass.
+    ///
+    /// ```
+    /// Tensor.update(&m, &v, &parameter.value, with: gradient) { m, v, p, g in
+    ///     m = 0.9 * m + 0.1 * g
+    ///     v = 0.999 * v + 0.001 * g * g
+    ///     p -= 0.001 * m / (v.squareRoot() + 1e-8)
+    /// }
+    /// ```
+    @inlinable
+    public static func update(_ first: inout Tensor, _ second: inout Tensor, _ third: inout Tensor, with other: Tensor,
+                              _ body: (inout Scalar, inout Scalar, inout Scalar, Scalar) -> Void) {
+        other.requireShape(of: first, op: "update(_:_:_:with:)")
+        other.requireShape(of: second, op: "update(_:_:_:with:)")
+        other.requireShape(of: third, op: "update(_:_:_:with:)")
+        other.withBuffer { d in
+            first.withMutableBuffer { a in
+                second.withMutableBuffer { b in
+                    third.withMutableBuffer { c in
+                        for i in a.indices { body(&a[i], &b[i], &c[i], d[i]) }
+                    }
+                }
+            }
+        }
+    }
+
     /// Stops with a message naming `op` and both shapes unless `other` has this tensor's shape.
     @usableFromInline
     func requireShape(of other: Tensor, op: String) {

@@ -114,19 +114,24 @@ public struct Tensor<Scalar: TensorElement>: @unchecked Sendable {
         return offset
     }
 
-    /// Creates a tensor of `shape` whose elements `body` writes, every one of them, in the storage
-    /// that `output` holds when it holds as many elements and no other tensor shares them (a
-    /// compiled replay's buffer from its last call), else in new storage.
-    init(shape: [Int], reusing output: ReusableOutput<Scalar>?,
+    /// Creates a tensor of `shape` whose elements `body` writes, every one of them. In a compiled
+    /// replay (`output` given) the shape is the step's traced one, and the elements go into the
+    /// storage that `output` holds when no other tensor shares it (the step's result from the last
+    /// call), else into new storage; `shape` is not evaluated then.
+    init(shape: @autoclosure () -> [Int], reusing output: ReusableOutput<Scalar>?,
          initializingWith body: (UnsafeMutableBufferPointer<Scalar>) -> Void) {
-        guard var reused = output?.tensor.take(), reused.storage?.count == Shapes.count(shape),
+        guard let output else {
+            self.init(shape: shape(), initializingWith: body)
+            return
+        }
+        guard var reused = output.tensor.take(), reused.storage?.count == output.count,
               isKnownUniquelyReferenced(&reused.storage) else {
-            self.init(shape: shape, initializingWith: body)
+            self.init(shape: output.shape, initializingWith: body)
             return
         }
         let storage = reused.storage.unsafelyUnwrapped
         withExtendedLifetime(storage) { body(UnsafeMutableBufferPointer(start: storage.base, count: storage.count)) }
-        self.init(shape: reused.shape == shape ? reused.shape : shape, sharingElementsOf: reused)
+        self.init(shape: output.shape, sharingElementsOf: reused)
     }
 
     /// Creates a tensor of `shape` whose elements `body` writes, every one of them.
@@ -232,9 +237,33 @@ extension Tensor where Scalar: TensorScalar {
     }
 }
 
-/// A buffer that a compiled replay keeps for one step across calls: the tensor the step made last
-/// time, once nothing reads it any more. The step's kernel writes into it again when no other
-/// tensor shares it, instead of allocating.
+/// What a compiled replay keeps for one step across calls: the shape of the step's result (the
+/// traced one, the same at every call), and the tensor the step made last time, once nothing
+/// reads it any more. The step's kernel writes into that tensor again when no other tensor
+/// shares it, instead of allocating.
 final class ReusableOutput<Scalar: TensorElement> {
+    let shape: [Int]
+    let count: Int
     var tensor: Tensor<Scalar>?
+    /// What a kernel derives from the shapes alone, made at the step's first replay: the strides
+    /// through which a broadcast reads its input, or the plan of a broadcasting elementwise op.
+    private var strides: [Int]?
+    var zipPlan: ZipPlan?
+    /// Positions that a kernel computes on the way (max pooling's), and values it computes but
+    /// does not return, kept for the next call.
+    var positions: [Int] = []
+    var discardedValues: [Scalar] = []
+
+    init(shape: [Int]) {
+        self.shape = shape
+        count = Shapes.count(shape)
+    }
+
+    /// The strides that broadcast an input of `inputShape` to ``shape``: the same at every call.
+    func broadcastStrides(from inputShape: [Int]) -> [Int] {
+        if let strides { return strides }
+        let made = Shapes.broadcastStrides(inputShape, to: shape)
+        strides = made
+        return made
+    }
 }

@@ -101,20 +101,24 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
                                 group: ParameterGroup<Scalar>) {
         let t = advanceStep(&state)
         let (beta1, beta2, epsilon, learningRate) = (group.beta1, group.beta2, epsilon, group.lr)
-        // Three fused passes, in place: the moments are taken out of the state while they change.
+        // One pass over m, v and θ, in place: the moments are taken out of the state while they change.
         var m = state.removeValue(forKey: "exp_avg") ?? .zeros(parameter.shape)
         var v = state.removeValue(forKey: "exp_avg_sq") ?? .zeros(parameter.shape)
-        m.update(with: gradient) { m, g in m = beta1 * m + (1 - beta1) * g }
-        v.update(with: gradient) { v, g in v = beta2 * v + (1 - beta2) * g * g }
         let stepSize = learningRate / (1 - Scalar.pow(beta1, t))
         let correction = (1 - Scalar.pow(beta2, t)).squareRoot()
         if amsgrad {
+            m.update(with: gradient) { m, g in m = beta1 * m + (1 - beta1) * g }
+            v.update(with: gradient) { v, g in v = beta2 * v + (1 - beta2) * g * g }
             var vMax = state.removeValue(forKey: "max_exp_avg_sq") ?? .zeros(parameter.shape)
             vMax.update(with: v) { vMax, v in vMax = Swift.max(vMax, v) }
             parameter.value.update(with: m, vMax) { p, m, v in p -= stepSize * m / (v.squareRoot() / correction + epsilon) }
             state["max_exp_avg_sq"] = vMax
         } else {
-            parameter.value.update(with: m, v) { p, m, v in p -= stepSize * m / (v.squareRoot() / correction + epsilon) }
+            Tensor.update(&m, &v, &parameter.value, with: gradient) { m, v, p, g in
+                m = beta1 * m + (1 - beta1) * g
+                v = beta2 * v + (1 - beta2) * g * g
+                p -= stepSize * m / (v.squareRoot() / correction + epsilon)
+            }
         }
         state["exp_avg"] = m
         state["exp_avg_sq"] = v

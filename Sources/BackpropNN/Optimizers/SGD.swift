@@ -86,13 +86,23 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
         let (momentum, dampening, learningRate) = (group.mu, dampening, group.lr)
         if momentum != 0 {
             // Taken out of the state while it is updated, so that the update runs in place.
-            var buffer = direction
-            if var previous = state.removeValue(forKey: "momentum_buffer") {
-                previous.update(with: direction) { b, d in b = momentum * b + (1 - dampening) * d }
-                buffer = previous
+            guard var buffer = state.removeValue(forKey: "momentum_buffer") else {
+                state["momentum_buffer"] = direction    // the first step: the buffer is the gradient itself
+                direction = nesterov ? direction + momentum * direction : direction
+                parameter.value.update(with: direction) { p, d in p -= learningRate * d }
+                return
             }
-            state["momentum_buffer"] = buffer
-            direction = nesterov ? direction + momentum * buffer : buffer
+            defer { state["momentum_buffer"] = buffer }
+            if !nesterov {
+                // The buffer and the parameter in one pass.
+                Tensor.update(&buffer, &parameter.value, with: direction) { b, p, d in
+                    b = momentum * b + (1 - dampening) * d
+                    p -= learningRate * b
+                }
+                return
+            }
+            buffer.update(with: direction) { b, d in b = momentum * b + (1 - dampening) * d }
+            direction = direction + momentum * buffer
         }
         parameter.value.update(with: direction) { p, d in p -= learningRate * d }
     }
