@@ -6,21 +6,24 @@ import BackpropNN
 // runs compiled (`-compiled`): its loss is a `compile`d function of the batch, which takes
 // class targets one-hot (the same bits as labels in cross-entropy).
 
-/// One training step of a model on a fixed batch, with plain SGD.
+/// One training step of a model on a fixed batch, with plain SGD (`SGD` without momentum:
+/// θ ← θ − γ·g, in place).
 struct TrainingStep {
-    let parameters: [Variable<Float>]
-    let learningRate: Float
+    let optimizer: SGD<Float>
     let loss: () -> Variable<Float>
+
+    init(parameters: [Variable<Float>], learningRate: Float, loss: @escaping () -> Variable<Float>) {
+        optimizer = SGD(parameters: parameters, learningRate: learningRate)
+        self.loss = loss
+    }
 
     /// Clears the gradients, runs forward, loss and backward, updates; returns the loss.
     @discardableResult
     func callAsFunction() -> Float {
-        for parameter in parameters { parameter.zeroGrad() }
+        optimizer.zeroGrad()
         let value = loss()
         value.backward()
-        withoutGradients {
-            for parameter in parameters { if let grad = parameter.grad { parameter.value -= grad * learningRate } }
-        }
+        optimizer.step()
         return value.scalar
     }
 }

@@ -63,7 +63,7 @@ public final class CompiledFunction<Scalar: TensorScalar> {
 
         /// Whether calls on `inputs`, with recording on or off, belong here: compared without
         /// making a key, for the steady loop that calls with the same shapes again and again.
-        func matches(_ inputs: [Tensor<Scalar>], isRecording: Bool) -> Bool {
+        func matches(_ inputs: UnsafeBufferPointer<Tensor<Scalar>>, isRecording: Bool) -> Bool {
             key.isRecording == isRecording && key.shapes.count == inputs.count
                 && zip(key.shapes, inputs).allSatisfy { $0 == $1.shape }
         }
@@ -107,8 +107,29 @@ public final class CompiledFunction<Scalar: TensorScalar> {
         for entry in entries.values { entry.release() }
     }
 
-    /// Calls the function on `inputs`: traced on the first two calls for their shapes, replayed afterwards.
+    /// Calls the function on `inputs`: traced on the first two calls for their shapes, replayed
+    /// afterwards. Calls of one or two inputs take the overloads below, which make no array.
+    @_disfavoredOverload
     public func callAsFunction(_ inputs: Tensor<Scalar>...) -> Variable<Scalar> { callWithAuxiliary(inputs).result }
+
+    /// Calls the function of one input on `x`; no array is made for it.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
+    public func callAsFunction(_ x: Tensor<Scalar>) -> Variable<Scalar> {
+        withUnsafePointer(to: x) { call(UnsafeBufferPointer(start: $0, count: 1)).result }
+    }
+
+    /// Calls the function of two inputs on `x` and `y` (a batch and its targets); no array is made for them.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
+    public func callAsFunction(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>) -> Variable<Scalar> {
+        withUnsafeTemporaryAllocation(of: Tensor<Scalar>.self, capacity: 2) { inputs in
+            inputs.initializeElement(at: 0, to: x)
+            inputs.initializeElement(at: 1, to: y)
+            defer { inputs.deinitialize() }
+            return call(UnsafeBufferPointer(inputs)).result
+        }
+    }
 
     /// Calls the function on `inputs`, in order.
     public func callAsFunction(_ inputs: [Tensor<Scalar>]) -> Variable<Scalar> { callWithAuxiliary(inputs).result }
@@ -117,6 +138,10 @@ public final class CompiledFunction<Scalar: TensorScalar> {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     public func callWithAuxiliary(_ inputs: [Tensor<Scalar>]) -> (result: Variable<Scalar>, auxiliary: [Tensor<Scalar>]) {
+        inputs.withUnsafeBufferPointer(call)
+    }
+
+    private func call(_ inputs: UnsafeBufferPointer<Tensor<Scalar>>) -> (result: Variable<Scalar>, auxiliary: [Tensor<Scalar>]) {
         require(inputs.count == inputCount, "compile: \(inputs.count) inputs for a function of \(inputCount)")
         let mode = GradientMode.current
         require(!mode.isTracing, "compile: a compiled function was called while another is being traced; "
@@ -139,11 +164,11 @@ public final class CompiledFunction<Scalar: TensorScalar> {
             lastEntry = entry
         }
         tracingCallCount += 1
-        return traceCall(inputs, into: entry)
+        return traceCall(Array(inputs), into: entry)
     }
 
     /// The entry for the shapes of `inputs`, made (and the least recently used one dropped) if there is none.
-    private func entry(for inputs: [Tensor<Scalar>], isRecording: Bool) -> Entry {
+    private func entry(for inputs: UnsafeBufferPointer<Tensor<Scalar>>, isRecording: Bool) -> Entry {
         clock += 1
         if let entry = lastEntry, entry.matches(inputs, isRecording: isRecording) {
             entry.lastUse = clock
@@ -202,7 +227,8 @@ public final class CompiledFunction<Scalar: TensorScalar> {
     /// Replays `trace` on `inputs`.
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
-    private func replay(_ trace: Trace<Scalar>, _ inputs: [Tensor<Scalar>]) -> (result: Variable<Scalar>, auxiliary: [Tensor<Scalar>]) {
+    private func replay(_ trace: Trace<Scalar>,
+                        _ inputs: UnsafeBufferPointer<Tensor<Scalar>>) -> (result: Variable<Scalar>, auxiliary: [Tensor<Scalar>]) {
         var values = trace.replayForward(inputs)
         let value = trace.value(at: trace.outputSlot, in: values)
         let auxiliary = trace.auxiliarySlots.map { trace.value(at: $0, in: values) }

@@ -31,8 +31,10 @@ final class Trace<Scalar: TensorScalar> {
     private var resultNode: Variable<Scalar>?
     private var resultRun: TraceRun<Scalar>?
     private var resultVJP: Variable<Scalar>.VJP?
-    /// The arguments of the step being replayed: one array for every step and call.
-    private var arguments: [Tensor<Scalar>] = []
+    /// The arguments of the step being replayed: one array for every step and call. Like the
+    /// buffers' fields, it skips the runtime's exclusivity checks: a replay, on one thread,
+    /// touches it several times per step, and the checks cost about 5% of a small step.
+    @exclusivity(unchecked) private var arguments: [Tensor<Scalar>] = []
     /// The trace as a program on numbers, if it is one; made at the first replay.
     private lazy var scalarProgram = ScalarProgram(tracer)
 
@@ -82,7 +84,7 @@ final class Trace<Scalar: TensorScalar> {
     /// value holds one element and every step is elementwise; else on tensors.
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
-    func replayForward(_ inputs: [Tensor<Scalar>]) -> SlotValues<Scalar> {
+    func replayForward(_ inputs: UnsafeBufferPointer<Tensor<Scalar>>) -> SlotValues<Scalar> {
         var values = spare ?? SlotValues(count: tracer.slotCount, onNumbers: scalarProgram != nil)
         spare = nil
         if let scalarProgram {
@@ -196,17 +198,20 @@ final class Trace<Scalar: TensorScalar> {
     @specialized(where Scalar == Float)
     @specialized(where Scalar == Double)
     private func run(_ range: Range<Int>, on values: inout [Tensor<Scalar>?]) {
-        let steps = tracer.steps, plan = self.plan
-        for i in range {
-            let step = steps[i]
-            arguments.removeAll(keepingCapacity: true)
-            for slot in step.inputs { arguments.append(values[slot]!) }
-            values[step.output] = step.kernel(arguments, plan.buffers[i])
-            arguments.removeAll(keepingCapacity: true)    // holds no value past its step
-            for (slot, producer) in plan.releases[i] {
-                // Kept for the step that made it, which writes into it at the next call.
-                if let producer { plan.buffers[producer].tensor = values[slot] }
-                values[slot] = nil
+        let plan = self.plan
+        // Steps read in place, through buffers: copying a step would retain each of its fields.
+        tracer.steps.withUnsafeBufferPointer { steps in
+            plan.buffers.withUnsafeBufferPointer { buffers in
+                for i in range {
+                    for slot in steps[i].inputs { arguments.append(values[slot].unsafelyUnwrapped) }
+                    values[steps[i].output] = steps[i].kernel(arguments, buffers[i])
+                    arguments.removeAll(keepingCapacity: true)    // holds no value past its step
+                    for (slot, producer) in plan.releases[i] {
+                        // Kept for the step that made it, which writes into it at the next call.
+                        if let producer { buffers[producer].tensor = values[slot] }
+                        values[slot] = nil
+                    }
+                }
             }
         }
     }

@@ -241,18 +241,20 @@ extension Tensor where Scalar: TensorScalar {
 /// traced one, the same at every call), and the tensor the step made last time, once nothing
 /// reads it any more. The step's kernel writes into that tensor again when no other tensor
 /// shares it, instead of allocating.
+///
+/// Its fields skip the runtime's exclusivity checks: one replay, on one thread, uses them.
 final class ReusableOutput<Scalar: TensorElement> {
     let shape: [Int]
     let count: Int
-    var tensor: Tensor<Scalar>?
+    @exclusivity(unchecked) var tensor: Tensor<Scalar>?
     /// What a kernel derives from the shapes alone, made at the step's first replay: the strides
     /// through which a broadcast reads its input, or the plan of a broadcasting elementwise op.
-    private var strides: [Int]?
-    var zipPlan: ZipPlan?
+    @exclusivity(unchecked) private var strides: [Int]?
+    @exclusivity(unchecked) var zipPlan: ZipPlan?
     /// Positions that a kernel computes on the way (max pooling's), and values it computes but
     /// does not return, kept for the next call.
-    var positions: [Int] = []
-    var discardedValues: [Scalar] = []
+    @exclusivity(unchecked) var positions: [Int] = []
+    @exclusivity(unchecked) var discardedValues: [Scalar] = []
 
     init(shape: [Int]) {
         self.shape = shape

@@ -72,12 +72,13 @@ exit(0)
 
 threadCount = options.threads
 
-/// One training loop: zeroGrad, the compiled loss on fixed inputs, backward, step.
+/// One training loop: zeroGrad, the compiled loss on a fixed batch and its targets, backward, step.
 @MainActor func check(_ name: String, _ model: Sequential<Float>, inputs: [Tensor<Float>],
                       loss: CompiledFunction<Float>, optimizer: some Optimizer<Float>) {
+    let (batch, targets) = (inputs[0], inputs[1])
     let step = {
         optimizer.zeroGrad()
-        loss(inputs).backward()
+        loss(batch, targets).backward()
         optimizer.step()
     }
     for _ in 0..<5 { step() }
