@@ -1,7 +1,9 @@
 // In-place elementwise updates: fused kernels for the compositions an optimizer repeats on
 // every parameter at every step. `body` is inlined into the caller and specialized there, so
 // `m.update(with: g) { m, g in m = β·m + (1 − β)·g }` is one pass over memory, in place,
-// with no temporary tensors, as fast as a hand-written kernel for that formula.
+// with no temporary tensors, as fast as a hand-written kernel for that formula. Always inlined:
+// a loop that calls the closure per element instead (an update compiled on its own) ran a
+// 200,000-weight SGD step at a fifth of the speed.
 
 extension Tensor where Scalar: TensorScalar {
     /// Replaces each element with what `body` makes of it and the matching element of
@@ -15,7 +17,7 @@ extension Tensor where Scalar: TensorScalar {
     /// - Parameters:
     ///   - other: a tensor of this tensor's shape (no broadcasting).
     ///   - body: sets its first argument, an element of this tensor, from it and `other`'s element.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(with other: Tensor, _ body: (inout Scalar, Scalar) -> Void) {
         requireShape(of: other, op: "update(with:)")
         other.withBuffer { b in
@@ -36,7 +38,7 @@ extension Tensor where Scalar: TensorScalar {
     ///   - first: a tensor of this tensor's shape.
     ///   - second: a tensor of this tensor's shape.
     ///   - body: sets its first argument from it and the two matching elements.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(with first: Tensor, _ second: Tensor, _ body: (inout Scalar, Scalar, Scalar) -> Void) {
         requireShape(of: first, op: "update(with:_:)")
         requireShape(of: second, op: "update(with:_:)")
@@ -62,7 +64,7 @@ extension Tensor where Scalar: TensorScalar {
     /// - Parameters:
     ///   - first, second: tensors of `other`'s shape, not sharing storage with each other.
     ///   - body: sets its first two arguments, an element of each, from them and `other`'s element.
-    @inlinable
+    @inlinable @inline(__always)
     public static func update(_ first: inout Tensor, _ second: inout Tensor, with other: Tensor,
                               _ body: (inout Scalar, inout Scalar, Scalar) -> Void) {
         other.requireShape(of: first, op: "update(_:_:with:)")
@@ -85,7 +87,7 @@ extension Tensor where Scalar: TensorScalar {
     ///     p -= 0.001 * m / (v.squareRoot() + 1e-8)
     /// }
     /// ```
-    @inlinable
+    @inlinable @inline(__always)
     public static func update(_ first: inout Tensor, _ second: inout Tensor, _ third: inout Tensor, with other: Tensor,
                               _ body: (inout Scalar, inout Scalar, inout Scalar, Scalar) -> Void) {
         other.requireShape(of: first, op: "update(_:_:_:with:)")

@@ -172,8 +172,10 @@ public struct Tensor<Scalar: TensorElement>: @unchecked Sendable {
         self.singleBits = other.singleBits
     }
 
-    /// Reads the elements in place.
-    @usableFromInline
+    /// Reads the elements in place. Inlinable, like ``withMutableBuffer(_:)``: the in-place updates
+    /// of `Tensor+Update.swift`, inlined into an optimizer in another module, then run their
+    /// closures inline, in a loop the compiler vectorizes.
+    @inlinable
     func withBuffer<R>(_ body: (UnsafeBufferPointer<Scalar>) throws -> R) rethrows -> R {
         guard let storage else {
             return try withUnsafePointer(to: singleBits) {
@@ -184,7 +186,7 @@ public struct Tensor<Scalar: TensorElement>: @unchecked Sendable {
     }
 
     /// Writes the elements in place, first copying storage that another tensor shares.
-    @usableFromInline
+    @inlinable
     mutating func withMutableBuffer<R>(_ body: (UnsafeMutableBufferPointer<Scalar>) throws -> R) rethrows -> R {
         guard storage != nil else {
             return try withUnsafeMutablePointer(to: &singleBits) {

@@ -37,6 +37,7 @@ final class TensorStorage<Scalar: TensorElement>: ManagedBuffer<StorageHeader, S
     }
 
     /// A copy with the same elements, for copy-on-write.
+    @usableFromInline
     func copy() -> TensorStorage {
         let copy = TensorStorage.make(count: count)
         copy.base.initialize(from: base, count: count)
