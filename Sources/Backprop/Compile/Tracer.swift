@@ -186,9 +186,9 @@ extension Variable {
     /// `form` is `.identity` for an op that only changes the shape (on one element, the value is
     /// unchanged).
     @inline(__always)
-    func traced<Attributes>(_ attributes: Attributes, form: ElementwiseForm<Scalar>? = nil,
+    func traced<Attributes>(_ attributes: Attributes, form: @autoclosure () -> ElementwiseForm<Scalar>? = nil,
                             _ kernel: @escaping (_ inputs: [Tensor<Scalar>], Attributes) -> Tensor<Scalar>) -> Variable {
-        if isTraced { attachKernel({ arguments, _ in kernel(arguments, attributes) }, form: form) }
+        if isTraced { attachKernel({ arguments, _ in kernel(arguments, attributes) }, form: form()) }
         return self
     }
 
@@ -206,18 +206,18 @@ extension Variable {
     /// ``traced(_:reusing:)`` for a kernel that reads nothing but its inputs and `output`, with an
     /// elementwise form (`.identity`: a shape op, on one element the value unchanged).
     @inline(__always)
-    func traced(form: ElementwiseForm<Scalar>,
+    func traced(form: @autoclosure () -> ElementwiseForm<Scalar>,
                 reusing kernel: @escaping (_ inputs: [Tensor<Scalar>], _ output: ReusableOutput<Scalar>) -> Tensor<Scalar>) -> Variable {
-        if isTraced { attachKernel(kernel, form: form, reusesOutput: true) }
+        if isTraced { attachKernel(kernel, form: form(), reusesOutput: true) }
         return self
     }
 
     /// ``traced(form:reusing:)`` for a view, a kernel whose result shares its input's elements
     /// under the step's traced shape (`output.shape`): the step keeps no buffer.
     @inline(__always)
-    func traced(form: ElementwiseForm<Scalar>,
+    func traced(form: @autoclosure () -> ElementwiseForm<Scalar>,
                 view kernel: @escaping (_ inputs: [Tensor<Scalar>], _ output: ReusableOutput<Scalar>) -> Tensor<Scalar>) -> Variable {
-        if isTraced { attachKernel(kernel, form: form) }
+        if isTraced { attachKernel(kernel, form: form()) }
         return self
     }
 
@@ -234,16 +234,29 @@ extension Variable {
     /// Gives the trace being recorded, if any, this op's computation as an elementwise kernel
     /// (the eager op's own). The kernel reads the op's inputs, then `extra` if given: a value the
     /// op uses without differentiating it (relu's mask reads the forward input).
+    ///
+    /// The forms here are autoclosures: a value of the generic `ElementwiseForm` in an op's body
+    /// makes its generic entry point (which calls from other modules take) look up the enum's
+    /// metadata at every call, before it even dispatches to its specialization: that cost an
+    /// eager scalar chain three lookups per op, four times its instructions.
     @inline(__always)
-    func traced(_ form: ElementwiseForm<Scalar>, reading extra: Variable? = nil) -> Variable {
-        if isTraced { attachKernel(form.kernel, extraInputs: extra.map { [$0] } ?? [], form: form, reusesOutput: true) }
+    func traced(_ form: @autoclosure () -> ElementwiseForm<Scalar>, reading extra: Variable? = nil) -> Variable {
+        if isTraced { attachElementwiseKernel(form, extraInputs: extra.map { [$0] } ?? []) }
         return self
+    }
+
+    /// Evaluates `form` here, out of line, rather than in the op.
+    @inline(never)
+    private func attachElementwiseKernel(_ form: () -> ElementwiseForm<Scalar>, extraInputs: [Variable]) {
+        let form = form()
+        attachKernel(form.kernel, extraInputs: extraInputs, form: form, reusesOutput: true)
     }
 
     @inline(never)
     private func attachKernel(_ kernel: @escaping ([Tensor<Scalar>], ReusableOutput<Scalar>) -> Tensor<Scalar>,
-                              extraInputs: [Variable] = [], form: ElementwiseForm<Scalar>? = nil, reusesOutput: Bool = false) {
-        GradientMode.current.tracer(of: Scalar.self)?.attach(kernel, to: self, extraInputs: extraInputs, form: form,
+                              extraInputs: [Variable] = [], form: @autoclosure () -> ElementwiseForm<Scalar>? = nil,
+                              reusesOutput: Bool = false) {
+        GradientMode.current.tracer(of: Scalar.self)?.attach(kernel, to: self, extraInputs: extraInputs, form: form(),
                                                              reusesOutput: reusesOutput)
     }
 
