@@ -156,7 +156,7 @@ final class Trace<Scalar: TensorScalar> {
     @specialized(where Scalar == Double)
     func replayBackwardIntoParameters(_ values: inout SlotValues<Scalar>, seed: Tensor<Scalar>) {
         runBackward(&values, seed: seed)
-                for (parameter, slot) in zip(parameters, gradientSlots) {
+        for (parameter, slot) in zip(parameters, gradientSlots) {
             guard let slot else { continue }
             let gradient = value(at: slot, in: values)
             parameter.grad = parameter.grad.map { $0 + gradient } ?? gradient
