@@ -29,12 +29,9 @@ func gemm<S: TensorScalar>(_ a: UnsafePointer<S>, transposeA: Bool, _ b: UnsafeP
         // Small matrices, or many of them: whole matrices per thread, one hand-off per call
         // rather than one per matrix.
         let perChunk = max(1, (parallelThreshold + work - 1) / work)
-        parallelFor(batch, threads: threads, minimumChunk: perChunk) { matrices in
-            for i in matrices {
-                gemm(a + i * m * k, transposeA: transposeA, b + i * k * n, transposeB: transposeB,
-                     m: m, n: n, k: k, out + i * m * n, threads: 1, path: path)
-            }
-        }
+        parallelFor(batch, threads: threads, minimumChunk: perChunk,
+                 job: MatricesJob(a: a, transposeA: transposeA, b: b, transposeB: transposeB, out: out,
+                                                       m: m, n: n, k: k, path: path))
         return
     }
     // op(A)[i, p] = a[i·rsa + p·csa] and op(B)[p, j] = b[p·rsb + j·csb].
@@ -49,16 +46,46 @@ func gemm<S: TensorScalar>(_ a: UnsafePointer<S>, transposeA: Bool, _ b: UnsafeP
     for i in 0..<batch {
         let (a, b, out) = (a + i * m * k, b + i * k * n, out + i * m * n)
         if busiestByRows <= busiestByColumns {
-            parallelFor(rowTiles, threads: threads) { tiles in
+            parallelFor(rowTiles, threads: threads,
+                 job: RowTilesJob(a: a, rsa: rsa, csa: csa, b: b, rsb: rsb, csb: csb, out: out,
+                                                          m: m, n: n, k: k, mr: mr, path: path))
+        } else {
+            parallelFor(columnTiles, threads: threads,
+                 job: ColumnTilesJob(a: a, rsa: rsa, csa: csa, b: b, rsb: rsb, csb: csb, out: out,
+                                                             m: m, n: n, k: k, nr: nr, path: path))
+        }
+    }
+}
+
+private struct MatricesJob<S: TensorScalar>: ParallelJob {
+    let a: UnsafePointer<S>, transposeA: Bool, b: UnsafePointer<S>, transposeB: Bool, out: UnsafeMutablePointer<S>
+    let m: Int, n: Int, k: Int, path: GEMMPath
+
+    func run(_ matrices: Range<Int>) {
+            for i in matrices {
+                gemm(a + i * m * k, transposeA: transposeA, b + i * k * n, transposeB: transposeB,
+                     m: m, n: n, k: k, out + i * m * n, threads: 1, path: path)
+            }
+    }
+}
+
+private struct RowTilesJob<S: TensorScalar>: ParallelJob {
+    let a: UnsafePointer<S>, rsa: Int, csa: Int, b: UnsafePointer<S>, rsb: Int, csb: Int, out: UnsafeMutablePointer<S>
+    let m: Int, n: Int, k: Int, mr: Int, path: GEMMPath
+
+    func run(_ tiles: Range<Int>) {
                 let first = tiles.lowerBound * mr, rows = min(m, tiles.upperBound * mr) - first
                 gemmBlock(m: rows, n: n, k: k, a + first * rsa, rsa, csa, b, rsb, csb, out + first * n, ldc: n, path)
-            }
-        } else {
-            parallelFor(columnTiles, threads: threads) { tiles in
+    }
+}
+
+private struct ColumnTilesJob<S: TensorScalar>: ParallelJob {
+    let a: UnsafePointer<S>, rsa: Int, csa: Int, b: UnsafePointer<S>, rsb: Int, csb: Int, out: UnsafeMutablePointer<S>
+    let m: Int, n: Int, k: Int, nr: Int, path: GEMMPath
+
+    func run(_ tiles: Range<Int>) {
                 let first = tiles.lowerBound * nr, columns = min(n, tiles.upperBound * nr) - first
                 gemmBlock(m: m, n: columns, k: k, a, rsa, csa, b + first * csb, rsb, csb, out + first, ldc: n, path)
-            }
-        }
     }
 }
 

@@ -29,9 +29,12 @@ final class WorkerPool: Sendable {
     private let workers = UncheckedBox<[Thread]>([])
     private let job = JobBoard()
 
-    /// Runs `body(c)` for every `c` in `0..<chunks`, concurrently; returns false, having run
-    /// nothing, when the pool is busy.
-    func run(chunks: Int, _ body: (Int) -> Void) -> Bool {
+    /// Runs `run(work, range)` for chunk `c` of `0..<count` split into `chunks`, for every `c`,
+    /// concurrently; returns false, having run nothing, when the pool is busy. `work` points to
+    /// the caller's description of the job (on its stack), which `run` reads: a function that
+    /// captures nothing, so that handing it to the workers allocates nothing, where a closure
+    /// would be boxed.
+    func run(chunks: Int, count: Int, work: UnsafeRawPointer, _ run: @escaping (UnsafeRawPointer, Range<Int>) -> Void) -> Bool {
         guard busy.try() else { return false }
         defer { busy.unlock() }
         while workers.value.count < chunks - 1 {
@@ -40,12 +43,10 @@ final class WorkerPool: Sendable {
             thread.start()
             workers.value.append(thread)
         }
-        withoutActuallyEscaping(body) { body in
-            job.post(chunks: chunks, body)
-            job.runChunks()
-            job.waitUntilDone(chunks: chunks)
-            job.clear()
-        }
+        job.post(chunks: chunks, count: count, work: work, run)
+        job.runChunks()
+        job.waitUntilDone(chunks: chunks)
+        job.clear()
         return true
     }
 }
@@ -62,14 +63,19 @@ final class WorkerPool: Sendable {
 private final class JobBoard: @unchecked Sendable {   // `body` is guarded by the protocol above
     private let claims = Atomic<UInt64>(0)
     private let completed = Atomic<Int>(0)
-    private var body: ((Int) -> Void)?
+    /// The job: the function that runs a range of its indices, where its description is, and how
+    /// many indices it splits. In fields of their own: a function inside a tuple inside an
+    /// optional is stored at another abstraction, and calling it then allocates a thunk.
+    private var body: ((UnsafeRawPointer, Range<Int>) -> Void)?
+    private var work: UnsafeRawPointer?
+    private var count = 0
     private let wake = NSCondition()
 
     private static func generation(_ word: UInt64) -> UInt64 { word >> 32 }
 
-    func post(chunks: Int, _ body: @escaping (Int) -> Void) {
+    func post(chunks: Int, count: Int, work: UnsafeRawPointer, _ run: @escaping (UnsafeRawPointer, Range<Int>) -> Void) {
         precondition(chunks < 1 << 16, "WorkerPool: \(chunks) chunks")
-        self.body = body
+        (self.body, self.work, self.count) = (run, work, count)
         completed.store(0, ordering: .relaxed)
         let next = (Self.generation(claims.load(ordering: .relaxed)) &+ 1) & 0xFFFF_FFFF
         claims.store(next << 32 | UInt64(chunks) << 16, ordering: .releasing)
@@ -87,7 +93,10 @@ private final class JobBoard: @unchecked Sendable {   // `body` is guarded by th
             let (exchanged, original) = claims.compareExchange(
                 expected: word, desired: word + 1, ordering: .acquiringAndReleasing)
             guard exchanged else { word = original; continue }
-            do { body!(Int(next)) }          // the closure's copy ends here, before reporting
+            do {                             // the closure's copy ends here, before reporting
+                let c = Int(next), chunks = Int(chunks)
+                body!(work!, (c * count / chunks)..<((c + 1) * count / chunks))
+            }
             completed.add(1, ordering: .releasing)
             word = claims.load(ordering: .acquiring)
         }
@@ -101,8 +110,8 @@ private final class JobBoard: @unchecked Sendable {   // `body` is guarded by th
         }
     }
 
-    /// Drops the caller's closure: it must not outlive its `withoutActuallyEscaping` scope.
-    func clear() { body = nil }
+    /// Drops the caller's job: its description lives on the caller's stack.
+    func clear() { (body, work) = (nil, nil) }
 
     /// A worker's loop: wait for a new generation (spinning for `spinTime`, then asleep), then
     /// help with its chunks.

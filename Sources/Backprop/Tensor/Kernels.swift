@@ -138,8 +138,21 @@ func forEachChunk(_ count: Int, grain: Int = parallelGrain, _ body: (Range<Int>)
     if count < 2 * grain { body(0..<count) } else { parallelFor(count, minimumChunk: grain, body) }
 }
 
+/// ``forEachChunk(_:grain:_:)`` for a ``ParallelJob``: the kernels of a training step use it, so
+/// that splitting them across threads allocates nothing.
+@inline(__always)
+func forEachChunk<Job: ParallelJob>(_ count: Int, grain: Int = parallelGrain, job: Job) {
+    if count < 2 * grain { job.run(0..<count) } else { parallelFor(count, minimumChunk: grain, job: job) }
+}
+
 func mapKernel<S: TensorScalar>(_ op: UnaryKernel<S>, _ x: UnsafeBufferPointer<S>, _ out: UnsafeMutableBufferPointer<S>) {
-    forEachChunk(x.count) { range in
+    forEachChunk(x.count, job: MapJob(op: op, x: x, out: out))
+}
+
+private struct MapJob<S: TensorScalar>: ParallelJob {
+    let op: UnaryKernel<S>, x: UnsafeBufferPointer<S>, out: UnsafeMutableBufferPointer<S>
+
+    func run(_ range: Range<Int>) {
         if let xBase = x.baseAddress, let outBase = out.baseAddress,
            vectorMap(op, xBase + range.lowerBound, outBase + range.lowerBound, count: range.count) {
             return
@@ -223,7 +236,13 @@ func walkRows(_ shape: [Int], _ s0: [Int], _ s1: [Int], _ s2: [Int], count: Int,
 func zipFlatKernel<S: TensorScalar>(_ op: BinaryKernel, _ a: UnsafePointer<S>, _ sa: Int, _ b: UnsafePointer<S>, _ sb: Int,
                                     _ out: UnsafeMutableBufferPointer<S>) {
     guard let outBase = out.baseAddress else { return }
-    forEachChunk(out.count) { range in
+    forEachChunk(out.count, job: ZipFlatJob(op: op, a: a, sa: sa, b: b, sb: sb, outBase: outBase))
+}
+
+private struct ZipFlatJob<S: TensorScalar>: ParallelJob {
+    let op: BinaryKernel, a: UnsafePointer<S>, sa: Int, b: UnsafePointer<S>, sb: Int, outBase: UnsafeMutablePointer<S>
+
+    func run(_ range: Range<Int>) {
         zipRun(op, a + range.lowerBound * sa, sa, b + range.lowerBound * sb, sb, outBase + range.lowerBound, range.count)
     }
 }
@@ -257,11 +276,21 @@ func zipKernel<S: TensorScalar>(_ op: BinaryKernel, _ lhs: UnsafePointer<S>, _ r
     // Otherwise neighbouring axes that both operands step through as one are merged, so that
     // rows grow long (a per-channel bias over [N, C, H, W] runs in rows of H·W), then the
     // leading axis is split across threads, and each part walks its rows.
-    let shape = plan.shape
-    let rest = out.count / Swift.max(shape.first ?? 1, 1)
-    forEachChunk(shape.first ?? 1, grain: Swift.max(1, parallelGrain / Swift.max(rest, 1))) { leading in
-        guard shape.count > 1 else {
-            return walkRows(shape, plan.lhs, plan.rhs, plan.rhs, count: out.count) { a, b, _, o, n, sa, sb, _ in
+    let rest = out.count / Swift.max(plan.shape.first ?? 1, 1)
+    withUnsafePointer(to: plan) { plan in
+        forEachChunk(plan.pointee.shape.first ?? 1, grain: Swift.max(1, parallelGrain / Swift.max(rest, 1)),
+                     job: ZipJob(op: op, lhs: lhs, rhs: rhs, plan: plan, outBase: outBase, count: out.count, rest: rest))
+    }
+}
+
+private struct ZipJob<S: TensorScalar>: ParallelJob {
+    let op: BinaryKernel, lhs: UnsafePointer<S>, rhs: UnsafePointer<S>, plan: UnsafePointer<ZipPlan>
+    let outBase: UnsafeMutablePointer<S>, count: Int, rest: Int
+
+    func run(_ leading: Range<Int>) {
+        let plan = plan.pointee
+        guard plan.shape.count > 1 else {
+            return walkRows(plan.shape, plan.lhs, plan.rhs, plan.rhs, count: count) { a, b, _, o, n, sa, sb, _ in
                 zipRun(op, lhs + a, sa, rhs + b, sb, outBase + o, n)
             }
         }
@@ -293,13 +322,24 @@ func reduceKernel<S: TensorScalar>(_ op: ReductionKernel, _ x: UnsafeBufferPoint
                                    _ out: UnsafeMutableBufferPointer<S>) {
     // Each output element is reduced by one thread in a fixed order, so results do not depend on threads.
     let perOuter = Swift.max(count * inner, 1)
+    let job = ReduceJob(op: op, x: x, count: count, inner: inner, out: out, overOuter: outer > 1)
     if outer > 1 {
-        forEachChunk(outer, grain: Swift.max(1, parallelGrain / perOuter)) { outers in
-            for o in outers { reduceBlock(op, x, o, count: count, inner: inner, 0..<inner, out) }
-        }
+        forEachChunk(outer, grain: Swift.max(1, parallelGrain / perOuter), job: job)
     } else {
-        forEachChunk(inner, grain: Swift.max(1, parallelGrain / Swift.max(count, 1))) { inners in
-            reduceBlock(op, x, 0, count: count, inner: inner, inners, out)
+        forEachChunk(inner, grain: Swift.max(1, parallelGrain / Swift.max(count, 1)), job: job)
+    }
+}
+
+/// A reduction's chunk: a range of outer blocks (`overOuter`), or of positions in the one block.
+private struct ReduceJob<S: TensorScalar>: ParallelJob {
+    let op: ReductionKernel, x: UnsafeBufferPointer<S>, count: Int, inner: Int, out: UnsafeMutableBufferPointer<S>
+    let overOuter: Bool
+
+    func run(_ range: Range<Int>) {
+        if overOuter {
+            for o in range { reduceBlock(op, x, o, count: count, inner: inner, 0..<inner, out) }
+        } else {
+            reduceBlock(op, x, 0, count: count, inner: inner, range, out)
         }
     }
 }

@@ -20,7 +20,13 @@ extension Tensor where Scalar: TensorScalar {
 /// across threads; each is computed by one thread in a fixed order.
 func logSoftmaxKernel<S: TensorScalar>(_ x: UnsafeBufferPointer<S>, outer: Int, count: Int, inner: Int,
                                        _ out: UnsafeMutableBufferPointer<S>) {
-    forEachChunk(outer * inner, grain: Swift.max(1, parallelGrain / Swift.max(count, 1))) { rows in
+    forEachChunk(outer * inner, grain: Swift.max(1, parallelGrain / Swift.max(count, 1)), job: LogSoftmaxJob(x: x, count: count, inner: inner, out: out))
+}
+
+private struct LogSoftmaxJob<S: TensorScalar>: ParallelJob {
+    let x: UnsafeBufferPointer<S>, count: Int, inner: Int, out: UnsafeMutableBufferPointer<S>
+
+    func run(_ rows: Range<Int>) {
         for row in rows {
             let (o, i) = row.quotientAndRemainder(dividingBy: inner)
             let start = o * count * inner + i

@@ -62,7 +62,14 @@ func imageToColumnsKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ g:
     if stride == 1 && g.strideHeight == 1 && g.dilationWidth == 1 && g.outWidth == g.width {
         return sameWidthImageToColumns(image, g, out)
     }
-    forEachChunk(g.batch, grain: g.imageGrain) { images in
+    forEachChunk(g.batch, grain: g.imageGrain,
+                 job: ImageToColumnsJob(image: image, g: g, out: out, stride: stride))
+}
+
+private struct ImageToColumnsJob<S: TensorScalar>: ParallelJob {
+    let image: UnsafeBufferPointer<S>, g: Windows, out: UnsafeMutableBufferPointer<S>, stride: Int
+
+    func run(_ images: Range<Int>) {
         g.forEachOutputRow(in: images) { o, base, inside in
             for ow in 0..<inside.lowerBound { out[o &+ ow] = 0 }
             if stride == 1 {
@@ -83,7 +90,14 @@ private func sameWidthImageToColumns<S: TensorScalar>(_ image: UnsafeBufferPoint
                                                       _ out: UnsafeMutableBufferPointer<S>) {
     let (width, positions) = (g.width, g.outHeight &* g.outWidth)
     guard let source = image.baseAddress, let target = out.baseAddress, positions > 0 else { return }
-    forEachChunk(g.batch, grain: g.imageGrain) { images in
+    forEachChunk(g.batch, grain: g.imageGrain,
+                 job: SameWidthImageToColumnsJob(g: g, width: width, positions: positions, source: source, target: target))
+}
+
+private struct SameWidthImageToColumnsJob<S: TensorScalar>: ParallelJob {
+    let g: Windows, width: Int, positions: Int, source: UnsafePointer<S>, target: UnsafeMutablePointer<S>
+
+    func run(_ images: Range<Int>) {
         var row = target + images.lowerBound &* g.patch &* positions
         for n in images {
             for c in 0..<g.channels {
@@ -123,7 +137,14 @@ func columnsToImageKernel<S: TensorScalar>(_ columns: UnsafeBufferPointer<S>, _ 
     if stride == 1 && g.strideHeight == 1 && g.dilationWidth == 1 && g.outWidth == g.width {
         return sameWidthColumnsToImage(columns, g, out)
     }
-    forEachChunk(g.batch, grain: g.imageGrain) { images in
+    forEachChunk(g.batch, grain: g.imageGrain,
+                 job: ColumnsToImageJob(columns: columns, g: g, out: out, imageSize: imageSize, stride: stride))
+}
+
+private struct ColumnsToImageJob<S: TensorScalar>: ParallelJob {
+    let columns: UnsafeBufferPointer<S>, g: Windows, out: UnsafeMutableBufferPointer<S>, imageSize: Int, stride: Int
+
+    func run(_ images: Range<Int>) {
         for i in (images.lowerBound &* imageSize)..<(images.upperBound &* imageSize) { out[i] = 0 }
         g.forEachOutputRow(in: images) { o, base, inside in
             if stride == 1 {
@@ -145,7 +166,16 @@ func maxPoolKernel<S: TensorScalar>(_ image: UnsafeBufferPointer<S>, _ g: Window
     let perPlane = Swift.max(g.outHeight &* g.outWidth &* g.kernelHeight &* g.kernelWidth, 1)
     let (width, kernelHeight, kernelWidth, stride) = (g.width, g.kernelHeight, g.kernelWidth, g.strideWidth)
     let twoByTwo = kernelHeight == 2 && kernelWidth == 2
-    forEachChunk(g.batch &* g.channels, grain: Swift.max(1, parallelGrain / perPlane)) { planes in
+    forEachChunk(g.batch &* g.channels, grain: Swift.max(1, parallelGrain / perPlane),
+                 job: MaxPoolJob(image: image, g: g, out: out, positions: positions, width: width, kernelHeight: kernelHeight,
+                                   kernelWidth: kernelWidth, stride: stride, twoByTwo: twoByTwo))
+}
+
+private struct MaxPoolJob<S: TensorScalar>: ParallelJob {
+    let image: UnsafeBufferPointer<S>, g: Windows, out: UnsafeMutableBufferPointer<S>, positions: UnsafeMutableBufferPointer<Int>
+    let width: Int, kernelHeight: Int, kernelWidth: Int, stride: Int, twoByTwo: Bool
+
+    func run(_ planes: Range<Int>) {
         for plane in planes {
             let planeStart = plane &* g.height &* width
             for oh in 0..<g.outHeight {
@@ -196,7 +226,14 @@ private func sameWidthColumnsToImage<S: TensorScalar>(_ columns: UnsafeBufferPoi
                                                       _ out: UnsafeMutableBufferPointer<S>) {
     let (width, positions, imageSize) = (g.width, g.outHeight &* g.outWidth, g.channels &* g.height &* g.width)
     guard let source = columns.baseAddress, let target = out.baseAddress else { return }
-    forEachChunk(g.batch, grain: g.imageGrain) { images in
+    forEachChunk(g.batch, grain: g.imageGrain,
+                 job: SameWidthColumnsToImageJob(g: g, width: width, positions: positions, imageSize: imageSize, source: source, target: target))
+}
+
+private struct SameWidthColumnsToImageJob<S: TensorScalar>: ParallelJob {
+    let g: Windows, width: Int, positions: Int, imageSize: Int, source: UnsafePointer<S>, target: UnsafeMutablePointer<S>
+
+    func run(_ images: Range<Int>) {
         (target + images.lowerBound &* imageSize).update(repeating: 0, count: images.count &* imageSize)
         var row = source + images.lowerBound &* g.patch &* positions
         for n in images {
