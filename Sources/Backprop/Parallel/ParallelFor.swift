@@ -48,7 +48,9 @@ func parallelFor<Job: ParallelJob>(_ count: Int, threads: Int = threadCount, min
     // job holds unsafe pointers. Sharing it is sound: the call returns only once every chunk has
     // run, and chunks write disjoint memory (the contract above).
     let shared = UncheckedBox(job)
-    DispatchQueue.concurrentPerform(iterations: chunks) { c in shared.value.run((c * count / chunks)..<((c + 1) * count / chunks)) }
+    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        shared.value.run((c * count / chunks)..<((c + 1) * count / chunks))
+    }
 }
 
 /// A closure as a ``ParallelJob``, for the callers that have not a job of their own.

@@ -18,11 +18,13 @@ func biasActivationKernel<S: TensorScalar>(_ op: UnaryKernel<S>, _ x: UnsafeBuff
                                            bias: UnsafeBufferPointer<S>, _ out: UnsafeMutableBufferPointer<S>) {
     let columns = bias.count
     guard columns > 0 else { return }
-    forEachChunk(out.count / columns, grain: Swift.max(1, parallelGrain / columns), job: BiasActivationJob(op: op, x: x, bias: bias, out: out, columns: columns))
+    forEachChunk(out.count / columns, grain: Swift.max(1, parallelGrain / columns),
+                 job: BiasActivationJob(op: op, x: x, bias: bias, out: out, columns: columns))
 }
 
 private struct BiasActivationJob<S: TensorScalar>: ParallelJob {
-    let op: UnaryKernel<S>, x: UnsafeBufferPointer<S>, bias: UnsafeBufferPointer<S>, out: UnsafeMutableBufferPointer<S>, columns: Int
+    let op: UnaryKernel<S>, x: UnsafeBufferPointer<S>, bias: UnsafeBufferPointer<S>, out: UnsafeMutableBufferPointer<S>
+    let columns: Int
 
     func run(_ rows: Range<Int>) {
         for row in rows {

@@ -132,14 +132,8 @@ func apply<S: TensorScalar>(_ op: UnaryKernel<S>, _ x: S) -> S {
 /// Elements per thread below which an elementwise kernel or reduction stays on one thread.
 let parallelGrain = 1 << 13
 
-/// Runs `body` over `0..<count` in contiguous chunks, on several threads when `count` is large.
-@inline(__always)
-func forEachChunk(_ count: Int, grain: Int = parallelGrain, _ body: (Range<Int>) -> Void) {
-    if count < 2 * grain { body(0..<count) } else { parallelFor(count, minimumChunk: grain, body) }
-}
-
-/// ``forEachChunk(_:grain:_:)`` for a ``ParallelJob``: the kernels of a training step use it, so
-/// that splitting them across threads allocates nothing.
+/// Runs `job` over `0..<count` in contiguous chunks, on several threads when `count` is large;
+/// a job rather than a closure, so that splitting it across threads allocates nothing.
 @inline(__always)
 func forEachChunk<Job: ParallelJob>(_ count: Int, grain: Int = parallelGrain, job: Job) {
     if count < 2 * grain { job.run(0..<count) } else { parallelFor(count, minimumChunk: grain, job: job) }

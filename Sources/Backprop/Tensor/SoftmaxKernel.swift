@@ -20,7 +20,8 @@ extension Tensor where Scalar: TensorScalar {
 /// across threads; each is computed by one thread in a fixed order.
 func logSoftmaxKernel<S: TensorScalar>(_ x: UnsafeBufferPointer<S>, outer: Int, count: Int, inner: Int,
                                        _ out: UnsafeMutableBufferPointer<S>) {
-    forEachChunk(outer * inner, grain: Swift.max(1, parallelGrain / Swift.max(count, 1)), job: LogSoftmaxJob(x: x, count: count, inner: inner, out: out))
+    forEachChunk(outer * inner, grain: Swift.max(1, parallelGrain / Swift.max(count, 1)),
+                 job: LogSoftmaxJob(x: x, count: count, inner: inner, out: out))
 }
 
 private struct LogSoftmaxJob<S: TensorScalar>: ParallelJob {

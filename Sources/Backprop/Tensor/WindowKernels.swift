@@ -227,7 +227,8 @@ private func sameWidthColumnsToImage<S: TensorScalar>(_ columns: UnsafeBufferPoi
     let (width, positions, imageSize) = (g.width, g.outHeight &* g.outWidth, g.channels &* g.height &* g.width)
     guard let source = columns.baseAddress, let target = out.baseAddress else { return }
     forEachChunk(g.batch, grain: g.imageGrain,
-                 job: SameWidthColumnsToImageJob(g: g, width: width, positions: positions, imageSize: imageSize, source: source, target: target))
+                 job: SameWidthColumnsToImageJob(g: g, width: width, positions: positions, imageSize: imageSize,
+                                                 source: source, target: target))
 }
 
 private struct SameWidthColumnsToImageJob<S: TensorScalar>: ParallelJob {
