@@ -9,8 +9,10 @@
 #include "gemm_kernels.h"
 
 // Scratch for packed panels: one 64-byte aligned block per thread (a cache line; a whole AVX
-// register), grown when a product needs more and freed when the thread ends, so that a steady
-// loop of products allocates nothing. A product packs A and B into the two halves of it.
+// register), freed when the thread ends. It is made at once as large as any product can need
+// (the largest blocks, of doubles: 8.5 MB of address space, whose untouched pages cost no
+// memory), so that no product allocates after a thread's first, whichever chunks of a split
+// product each thread happens to run. A product packs A and B into the two parts of it.
 static pthread_key_t scratch_key;
 static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
 struct scratch { void *base; size_t bytes; };
@@ -25,6 +27,10 @@ static void scratch_make_key(void) {
     if (pthread_key_create(&scratch_key, scratch_free) != 0) abort();
 }
 
+// The most scratch a product needs: a KC×NC panel of B and a KC×MC block of A, for doubles
+// (the larger), with the 64 bytes that align A's block; a larger request (there is none) gets its size.
+#define BP_SCRATCH_BYTES ((256 * 4080 + 256 * 72) * sizeof(double) + 64)
+
 static void *bp_scratch(size_t bytes) {
     pthread_once(&scratch_once, scratch_make_key);
     struct scratch *s = pthread_getspecific(scratch_key);
@@ -32,13 +38,16 @@ static void *bp_scratch(size_t bytes) {
         if ((s = calloc(1, sizeof *s)) == NULL || pthread_setspecific(scratch_key, s) != 0) abort();
     }
     if (s->bytes < bytes) {
+        size_t size = bytes > BP_SCRATCH_BYTES ? bytes : BP_SCRATCH_BYTES;
         free(s->base);
         s->base = NULL;
-        if (posix_memalign(&s->base, 64, bytes) != 0) abort();
-        s->bytes = bytes;
+        if (posix_memalign(&s->base, 64, size) != 0) abort();
+        s->bytes = size;
     }
     return s->base;
 }
+
+void bp_gemm_reserve_scratch(void) { (void)bp_scratch(1); }
 
 bool bp_gemm_has_simd_kernel(void) {
 #if defined(__x86_64__)

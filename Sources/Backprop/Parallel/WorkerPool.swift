@@ -1,3 +1,4 @@
+import CBackpropKernels
 import Foundation
 import Synchronization
 
@@ -38,7 +39,10 @@ final class WorkerPool: Sendable {
         guard busy.try() else { return false }
         defer { busy.unlock() }
         while workers.value.count < chunks - 1 {
-            let thread = Thread { [job] in job.serve() }
+            let thread = Thread { [job] in
+                bp_gemm_reserve_scratch()    // before any job: a warm training step then allocates nothing here
+                job.serve()
+            }
             thread.name = "Backprop worker"
             thread.start()
             workers.value.append(thread)

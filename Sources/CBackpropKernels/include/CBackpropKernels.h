@@ -32,6 +32,10 @@ void bp_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
               const float *b, ptrdiff_t rsb, ptrdiff_t csb,
               float *c, ptrdiff_t ldc, bool force_portable);
 
+/// Makes the calling thread's scratch for packed panels, as large as any product needs, so that
+/// none of its later products allocates: for a thread that will run parts of split products.
+void bp_gemm_reserve_scratch(void);
+
 /// The double-precision form of `bp_sgemm`.
 void bp_dgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
               const double *a, ptrdiff_t rsa, ptrdiff_t csa,
