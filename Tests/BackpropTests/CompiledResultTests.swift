@@ -99,7 +99,7 @@ import Testing
         #expect(function == nil)
         held!.backward()
         #expect(w.grad == Tensor([0, 0, 2]))
-        weak var released = held
+        weak let released = held
         held = nil
         #expect(released == nil)
     }
