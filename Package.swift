@@ -11,11 +11,15 @@ let package = Package(
         .library(name: "Backprop", targets: ["Backprop"]),
         .library(name: "BackpropNN", targets: ["BackpropNN"]),
         .library(name: "BackpropPlot", targets: ["BackpropPlot"]),
+        // Data-parallel training over MPI, which it loads at run time: it links no MPI, so it
+        // builds everywhere, and only its calls need MPI installed.
+        .library(name: "BackpropDistributed", targets: ["BackpropDistributed"]),
     ],
     targets: [
         .target(name: "CBackpropKernels"),
         .target(name: "Backprop", dependencies: ["CBackpropKernels"]),
         .target(name: "BackpropNN", dependencies: ["Backprop"]),
+        .target(name: "BackpropDistributed", dependencies: ["Backprop", "BackpropNN"]),
         // SVG charts, a progress bar and a CSV reader: no tensors, so it depends on nothing.
         .target(name: "BackpropPlot"),
         // The examples' data preparation and models, as functions the tests can run small.
@@ -38,10 +42,13 @@ let package = Package(
                           path: "Sources/TestPrograms/resume-check"),
         .executableTarget(name: "backprop-allocation-check", dependencies: ["Backprop", "BackpropNN"],
                           path: "Sources/TestPrograms/allocation-check"),
+        .executableTarget(name: "backprop-distributed-check", dependencies: ["Backprop", "BackpropNN", "BackpropDistributed"],
+                          path: "Sources/TestPrograms/distributed-check"),
         .testTarget(name: "BackpropTests", dependencies: ["Backprop"]),
         // BackpropPlot only for the documentation's examples, which chart what they train.
         .testTarget(name: "BackpropNNTests", dependencies: ["BackpropNN", "Backprop", "BackpropPlot"]),
         .testTarget(name: "BackpropPlotTests", dependencies: ["BackpropPlot"]),
+        .testTarget(name: "BackpropDistributedTests", dependencies: ["BackpropDistributed"]),
         .testTarget(name: "BackpropExamplesTests",
                     dependencies: ["BackpropExamples", "BackpropNN", "Backprop", "BackpropPlot"]),
     ] + examples.map { name in

@@ -50,4 +50,32 @@ import Testing
         #expect(dataset.split(validationFraction: 0.3, seed: 4).validation.indices == validation.indices)
         #expect(validation.batch(at: [0]).labels == [validation.indices[0]])
     }
+
+    @Test func shardsSplitEachGlobalBatchByRank() {
+        // 10 examples, 3 ranks, 2 each: global batches of 6 and then 4, whose ranks take
+        // positions r, r + 3, … of it: sizes 2, 2, 2 and then 2, 1, 1.
+        let shards = (0..<3).map { DataLoader(dataset, batchSize: 2, shuffle: true, seed: 9, shard: DataShard(index: $0, count: 3)) }
+        #expect(shards.map(\.batchCount) == [2, 2, 2])
+        let whole = DataLoader(dataset, batchSize: 6, shuffle: true, seed: 9)
+        for _ in 0..<2 {    // two passes, each a new order on every rank
+            let parts = shards.map { $0.map(\.labels) }
+            let global = whole.map(\.labels)
+            #expect(parts.map { $0.map(\.count) } == [[2, 2], [2, 1], [2, 1]])
+            for (index, batch) in global.enumerated() {
+                #expect(parts.flatMap { $0[index] }.sorted() == batch.sorted())
+                #expect(parts[1][index] == stride(from: 1, to: batch.count, by: 3).map { batch[$0] })
+            }
+        }
+    }
+
+    @Test func aShardLeavesOutALastBatchTooSmallForEveryRank() {
+        // 10 examples, 4 ranks of 2: one global batch of 8, then 2 examples for 4 ranks, left out.
+        let loader = DataLoader(dataset, batchSize: 2, shard: DataShard(index: 3, count: 4))
+        #expect(loader.batchCount == 1)
+        #expect(loader.map(\.labels) == [[3, 7]])
+        let kept = DataLoader(dataset, batchSize: 3, shard: DataShard(index: 1, count: 3))   // 9, then 1 < 3
+        #expect(kept.map(\.labels) == [[1, 4, 7]])
+        let dropped = DataLoader(dataset, batchSize: 1, dropLast: true, shard: DataShard(index: 0, count: 3))
+        #expect(dropped.map(\.labels) == [[0], [3], [6]])
+    }
 }
