@@ -54,7 +54,9 @@ let package = Package(
     ] + examples.map { name in
         .executableTarget(
             name: name,
-            dependencies: ["Backprop", "BackpropNN", "BackpropPlot", "BackpropExamples"],
+            // digits --data-parallel trains over MPI, which BackpropDistributed loads only when asked.
+            dependencies: ["Backprop", "BackpropNN", "BackpropPlot", "BackpropExamples"]
+                + (name == "digits" ? ["BackpropDistributed"] : []),
             path: "Sources/Examples/\(name)"
         )
     },

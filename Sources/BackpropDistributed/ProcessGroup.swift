@@ -28,6 +28,10 @@ public final class ProcessGroup: @unchecked Sendable {
     public let rank: Int
     /// The number of processes in the group: the world size.
     public let size: Int
+    /// This process's index among the group's processes on this host, from 0: PyTorch's `LOCAL_RANK`.
+    public private(set) var localRank = 0
+    /// The number of the group's processes on this host, which share its cores.
+    public private(set) var localSize = 1
     /// How long a collective may wait for the other ranks before this process stops.
     public let collectiveTimeout: Duration
     /// The MPI library's own description of itself (`Open MPI v4.1.4, …`).
@@ -100,6 +104,16 @@ public final class ProcessGroup: @unchecked Sendable {
         (mpiVersion, hostName) = (library.version, library.hostName)
         watchdog = CollectiveWatchdog(timeout: timeout, rankDescription: "rank \(rank) of \(size) (\(library.hostName))")
         watchdog.start()
+        // Each rank's host, as a hash in its own slot; the largest of each slot is that rank's.
+        var hash: Int64 = 0
+        for byte in hostName.utf8 { hash = (hash ^ Int64(byte)) &* 1_099_511_628_211 }
+        var hosts = [Int64](repeating: .min, count: self.size)
+        hosts[self.rank] = hash
+        do { hosts = try maxima(of: hosts) } catch {
+            throw .mpiFailed(operation: "MPI_Allreduce", rank: self.rank, message: String(describing: error))
+        }
+        localRank = hosts[..<self.rank].filter { $0 == hash }.count
+        localSize = hosts.filter { $0 == hash }.count
     }
 
     /// Whether this is rank 0, the rank that prints and writes checkpoints.

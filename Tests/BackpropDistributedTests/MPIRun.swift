@@ -23,9 +23,8 @@ enum MPIRun {
         return result.output.contains("Open MPI") || result.output.contains("OpenRTE")
     }()
 
-    /// The test program, which SwiftPM builds beside the test bundle.
-    static func program() throws -> URL {
-        let name = "backprop-distributed-check"
+    /// A program of the package, which SwiftPM builds beside the test bundle: by default the test program.
+    static func program(_ name: String = "backprop-distributed-check") throws -> URL {
         var directories = Bundle.allBundles.filter { $0.bundleURL.pathExtension == "xctest" }.map { $0.bundleURL.deletingLastPathComponent() }
         directories += [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
         directories += [Bundle.main.executableURL, CommandLine.arguments.first.map { URL(fileURLWithPath: $0) }]
@@ -51,16 +50,18 @@ enum MPIRun {
         }
     }
 
-    /// `mpirun -np ranks backprop-distributed-check arguments…`.
-    static func ranks(_ ranks: Int, _ arguments: [String], timeout: Double = 120) throws -> Result {
+    /// `mpirun -np ranks PROGRAM arguments…`, by default the test program.
+    static func ranks(_ ranks: Int, _ arguments: [String], program name: String = "backprop-distributed-check",
+                      timeout: Double = 120) throws -> Result {
         guard let launcher else { throw Missing(description: unavailability!) }
         let options = isOpenMPI ? ["--oversubscribe"] : []
-        return try run(launcher, options + ["-np", "\(ranks)", try program().path] + arguments, timeout: timeout)
+        return try run(launcher, options + ["-np", "\(ranks)", try program(name).path] + arguments, timeout: timeout)
     }
 
-    /// `backprop-distributed-check arguments…`, without a launcher.
-    static func alone(_ arguments: [String], timeout: Double = 120) throws -> Result {
-        try run(try program(), arguments, timeout: timeout)
+    /// `PROGRAM arguments…`, without a launcher: by default the test program.
+    static func alone(_ arguments: [String], program name: String = "backprop-distributed-check",
+                      timeout: Double = 120) throws -> Result {
+        try run(try program(name), arguments, timeout: timeout)
     }
 
     /// Runs a program, stopping it after `timeout` seconds.

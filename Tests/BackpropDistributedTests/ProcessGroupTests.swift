@@ -11,6 +11,7 @@ import Testing
         for rank in 0..<2 {
             #expect(result.lines(ofRank: rank).contains("size 2, collectives ok"), "\(result.output)")
             #expect(result.lines(ofRank: rank).contains("bad root: broadcast: root 2 is not a rank of 0..<2"))
+            #expect(result.lines(ofRank: rank).contains("local rank \(rank) of 2"))    // one host
         }
     }
 

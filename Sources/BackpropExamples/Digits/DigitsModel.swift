@@ -36,6 +36,8 @@ extension ExampleCommand {
             Flag("model", .choice(DigitsModel.allCases.map(\.rawValue)), help: "the network", default: "cnn"),
             Flag("evaluate", .path, help: "a checkpoint to score on the test images, without training"),
             Flag("compile", .toggle, help: "run each step's loss through compile (the same result, bit for bit)"),
+            Flag("data-parallel", .toggle,
+                 help: "train across the ranks of an MPI job (start it with mpirun); --batch-size is the global batch"),
         ],
         sharedHelp: [
             "seed": "seeds the test split, initialisation and shuffling",

@@ -8,6 +8,8 @@ public struct ClassificationScore: Sendable, Equatable {
     public var loss: Double
     /// The fraction of examples whose highest logit is the right class, from 0 to 1.
     public var accuracy: Double
+
+    public init(loss: Double, accuracy: Double) { (self.loss, self.accuracy) = (loss, accuracy) }
 }
 
 /// One pass over `loader`: for each batch, the cross-entropy loss, its gradient, and an optimizer step.
@@ -17,10 +19,13 @@ public struct ClassificationScore: Sendable, Equatable {
 ///     compiled (the same bits), or nil to run it eagerly. Made once, for every epoch.
 ///   - onBatch: called after each step with the batch's index (from 0), its own loss and
 ///     accuracy, and its number of images: what a `ProgressBar` wants.
+///   - update: what follows `backward()`, given the batch's number of images: by default the
+///     optimizer's step; in data-parallel training, averaging the gradients across ranks first.
 /// - Returns: the mean loss and accuracy over the epoch's batches, measured as they were trained.
 public func trainEpoch(_ network: Sequential<Float>, optimizer: any Optimizer<Float>, loader: DataLoader<DigitsData>,
                        compiledLoss: CompiledFunction<Float>? = nil,
-                       onBatch: (_ index: Int, _ score: ClassificationScore, _ size: Int) -> Void = { _, _, _ in })
+                       onBatch: (_ index: Int, _ score: ClassificationScore, _ size: Int) -> Void = { _, _, _ in },
+                       update: ((_ samples: Int) -> Void)? = nil)
     -> ClassificationScore {
     network.train()
     var (lossSum, correct, seen) = (0.0, 0, 0)
@@ -36,7 +41,7 @@ public func trainEpoch(_ network: Sequential<Float>, optimizer: any Optimizer<Fl
             (loss, logits) = (crossEntropy(logits: output, labels: labels), output.value)
         }
         loss.backward()
-        optimizer.step()
+        if let update { update(labels.count) } else { optimizer.step() }
         let right = zip(logits.argmax(axis: 1).scalars, labels).filter { $0 == $1 }.count
         lossSum += Double(loss.scalar) * Double(labels.count)
         (correct, seen) = (correct + right, seen + labels.count)

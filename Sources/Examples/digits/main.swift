@@ -4,9 +4,11 @@
 // trains a small convolutional network (or an MLP) with cross-entropy and Adam, scores it
 // on the held-out images with a confusion matrix, draws the learning curves, and saves a
 // safetensors checkpoint that `--evaluate PATH` loads back. Docs/Tutorial.md walks
-// through it step by step.
+// through it step by step. With `--data-parallel`, under `mpirun`, it trains across the
+// ranks of an MPI job (Docs/Distributed.md).
 //
 //     swift run -c release digits [--model cnn|mlp] [--evaluate PATH] [--epochs N] …
+//     mpirun -np 2 .build/release/digits --data-parallel
 
 import Backprop
 import BackpropExamples
@@ -53,34 +55,59 @@ if let path = options.text("evaluate") {
 
 options.prepareOrExit(command)
 let compiledStep = options.isSet("compile") ? compiledLoss(of: network) : nil
-print("digits: a \(model) with \(network.parameterCount) parameters learns from \(training.count) images "
-      + "and is tested on \(test.count); \(options.epochs) epochs, \(Backprop.threadCount) threads"
-      + (compiledStep == nil ? "" : ", compiled"))
+let optimizer = Adam(parameters: network.parameters(), learningRate: Float(options.learningRate))
+// With --data-parallel, every rank of the MPI job runs this program; rank 0 alone prints and writes.
+let distributed = options.isSet("data-parallel")
+    ? DataParallelRun(network: network, optimizer: optimizer, options: options, command: command) : nil
+let (ranks, isMain) = (distributed?.group.size ?? 1, distributed?.group.isMain ?? true)
+if isMain {
+    print("digits: a \(model) with \(network.parameterCount) parameters learns from \(training.count) images "
+          + "and is tested on \(test.count); \(options.epochs) epochs, \(Backprop.threadCount) threads"
+          + (compiledStep == nil ? "" : ", compiled")
+          + (distributed == nil ? "" : " per rank; \(ranks) ranks, each \(options.batchSize / ranks) of every batch of "
+             + "\(options.batchSize)"))
+}
 
 // The loop: one training pass per epoch, then a score on the test images for the curves.
-let optimizer = Adam(parameters: network.parameters(), learningRate: Float(options.learningRate))
-let loader = DataLoader(training, batchSize: options.batchSize, shuffle: true, seed: options.seed &+ 2)
-let progress = ProgressBar(epochs: options.epochs, batchesPerEpoch: loader.batchCount, metricName: "accuracy")
+let loader = DataLoader(training, batchSize: options.batchSize / ranks, shuffle: true, seed: options.seed &+ 2,
+                        shard: distributed?.group.shard)
+let progress = isMain ? ProgressBar(epochs: options.epochs, batchesPerEpoch: loader.batchCount, metricName: "accuracy") : nil
 var history: [(training: ClassificationScore, test: ClassificationScore)] = []
 let start = Date()
 for epoch in 1...options.epochs {
-    let trained = trainEpoch(network, optimizer: optimizer, loader: loader, compiledLoss: compiledStep) { index, batch, size in
-        progress.update(epoch: epoch, batch: index + 1, loss: batch.loss, metric: batch.accuracy, samples: size)
-    }
+    var seen = 0
+    let trained = trainEpoch(network, optimizer: optimizer, loader: loader, compiledLoss: compiledStep, onBatch: { index, batch, size in
+        seen += size
+        // Rank 0 shows its own batches, counted as the whole job's for the rate.
+        progress?.update(epoch: epoch, batch: index + 1, loss: batch.loss, metric: batch.accuracy, samples: size * ranks)
+    }, update: distributed.map { run in { run.step(samples: $0) } })
+    let overall = distributed?.combined(trained, seen: seen) ?? trained
+    guard let progress else { continue }
     let tested = evaluate(network, on: test).score
-    history.append((trained, tested))
-    progress.finishEpoch(epoch: epoch, loss: trained.loss, metric: trained.accuracy,
+    history.append((overall, tested))
+    progress.finishEpoch(epoch: epoch, loss: overall.loss, metric: overall.accuracy,
                          note: "test accuracy \(String(format: "%.4f", tested.accuracy))")
 }
 let seconds = Date().timeIntervalSince(start)
 
 // The summary, the checkpoint and the charts.
+let checkpoint = options.outputPath("\(model).safetensors")
+if let distributed {
+    // Rank 0 writes; every rank waits for it, and stops if it failed.
+    do { try distributed.parallel.save(to: URL(fileURLWithPath: checkpoint)) } catch {
+        distributed.group.abort("cannot save the checkpoint: \(error)")
+    }
+    if !isMain {
+        do { try distributed.group.finalize() } catch { distributed.group.abort("\(error)") }
+        exit(0)
+    }
+}
 let result = evaluate(network, on: test)
 print("\ntrained in \(String(format: "%.1f", seconds)) s"
-      + (compiledStep.map { ", \($0.tracingCallCount) steps traced and \($0.replayCount) replayed" } ?? ""))
+      + (compiledStep.map { ", \($0.tracingCallCount) steps traced and \($0.replayCount) replayed" } ?? "")
+      + (distributed.map { "; \($0.communicationSummary)" } ?? ""))
 report(result)
 
-let checkpoint = options.outputPath("\(model).safetensors")
 let epochs = history.indices.map { Double($0 + 1) }
 var loss = Chart(title: "Loss", xLabel: "epoch", yLabel: "cross-entropy", logarithmicY: true)
 loss.addLine("training", x: epochs, y: history.map(\.training.loss))
@@ -92,10 +119,15 @@ let confusion = HeatMap(
     title: "Test images: true digit against the \(model)'s answer", values: result.confusion.map { $0.map(Double.init) },
     rowLabels: (0...9).map(String.init), columnLabels: (0...9).map(String.init), xLabel: "predicted", yLabel: "true"
 )
-do { try network.save(to: URL(fileURLWithPath: checkpoint)) } catch { command.fail("cannot save the checkpoint", because: error) }
+if distributed == nil {
+    do { try network.save(to: URL(fileURLWithPath: checkpoint)) } catch { command.fail("cannot save the checkpoint", because: error) }
+}
 command.writeOrExit(options.outputPath("\(model)-curves.svg")) {
     try Figure(title: "digits: \(model), training and test", columns: 2, panels: [loss, accuracy]).write(to: $0)
 }
 command.writeOrExit(options.outputPath("\(model)-confusion.svg")) { try confusion.write(to: $0) }
 print("\nwrote \(checkpoint) (score it again: swift run -c release digits --model \(model) --evaluate \(checkpoint))")
 print("      \(options.outputPath("\(model)-curves.svg")), \(options.outputPath("\(model)-confusion.svg"))")
+if let distributed {
+    do { try distributed.group.finalize() } catch { distributed.group.abort("\(error)") }
+}

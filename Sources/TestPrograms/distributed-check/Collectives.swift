@@ -30,5 +30,6 @@ func checkCollectives(_ group: ProcessGroup) throws {
     } catch {
         print("rank \(rank): bad root: \(error)")
     }
+    print("rank \(rank): local rank \(group.localRank) of \(group.localSize)")
     print("rank \(rank): size \(size), \(problems.isEmpty ? "collectives ok" : problems.joined(separator: "; "))")
 }
