@@ -30,7 +30,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "backprop-bench",
-            dependencies: ["Backprop", "BackpropNN"],
+            dependencies: ["Backprop", "BackpropNN", "BackpropDistributed"],
             path: "Sources/Benchmarks",
             exclude: ["peers"]
         ),

@@ -24,7 +24,8 @@ import Foundation
 /// Since every rank then applies the same update to the same parameters, they stay equal.
 ///
 /// A parameter without a gradient on a rank counts as zeros there, and every rank's parameter
-/// has the average as its gradient afterwards.
+/// has the average as its gradient afterwards. In a group of one rank, averaging sends nothing
+/// and leaves the gradients as they are.
 public final class DistributedDataParallel<Scalar: TensorScalar> {
     /// The model, whose parameters are averaged.
     public let model: any Module<Scalar>
@@ -97,34 +98,48 @@ public final class DistributedDataParallel<Scalar: TensorScalar> {
     ///   mean over the batch gives the gradient of the mean over the global batch even when the
     ///   ranks' batches differ in size, as a ``DataLoader`` shard's last batches may. When nil,
     ///   the sum is divided by the number of ranks, as PyTorch's `DistributedDataParallel` does.
+    @specialized(where Scalar == Float)
+    @specialized(where Scalar == Double)
     public func averageGradients(samples: Int? = nil) throws {
         if let samples { require(samples >= 0, "DistributedDataParallel: \(samples) samples is negative") }
-        let weight = Scalar(samples ?? 1)
         let start = ContinuousClock.now
+        defer {
+            communication.steps += 1
+            communication.time += ContinuousClock.now - start
+        }
+        // One rank's average is its own gradient: nothing to send, nothing to change.
+        guard group.size > 1 else { return }
+        let weight = Scalar(samples ?? 1)
         for index in buckets.indices {
             let range = buckets[index].parameters
             try buckets[index].elements.withUnsafeMutableBufferPointer { packed in
+                let base = packed.baseAddress!
                 var offset = 0
                 for parameter in parameters[range] {
                     let count = parameter.value.count
                     if let grad = parameter.grad {
                         grad.withUnsafeBufferPointer { gradient in
-                            for i in 0..<count { packed[offset + i] = weight * gradient[i] }
+                            if samples == nil {
+                                (base + offset).update(from: gradient.baseAddress!, count: count)
+                            } else {
+                                for i in 0..<count { base[offset + i] = weight * gradient[i] }
+                            }
                         }
                     } else {
-                        for i in 0..<count { packed[offset + i] = 0 }
+                        (base + offset).update(repeating: 0, count: count)
                     }
                     offset += count
                 }
-                packed[offset] = weight
+                base[offset] = weight
                 try group.allReduce(packed)
-                let scale = 1 / packed[offset]
+                let scale = 1 / base[offset]
                 offset = 0
                 for parameter in parameters[range] {
                     let count = parameter.value.count
                     if parameter.grad == nil { parameter.grad = Tensor.zeros(parameter.value.shape) }
                     parameter.grad!.withUnsafeMutableBufferPointer { gradient in
-                        for i in 0..<count { gradient[i] = packed[offset + i] * scale }
+                        let target = gradient.baseAddress!
+                        for i in 0..<count { target[i] = base[offset + i] * scale }
                     }
                     offset += count
                 }
@@ -132,8 +147,6 @@ public final class DistributedDataParallel<Scalar: TensorScalar> {
             communication.bytes += buckets[index].elements.count * MemoryLayout<Scalar>.stride
         }
         communication.allReduceCount += buckets.count
-        communication.steps += 1
-        communication.time += ContinuousClock.now - start
     }
 
     /// Copies rank 0's buffers to every rank, when ``broadcastsBuffers`` is set.

@@ -62,6 +62,8 @@ func time(_ workload: String, _ options: BenchOptions, peak: FMAPeak) -> [String
         record("median_time", timing.median * 1e3, "ms", timing.reps)
         record("us_per_op", timing.median * 1e6 / 10_000, "us/op", timing.reps)
         if chain.compiled == nil { timeFloor(beside: chain, options) }
+    case dataParallelWorkload:
+        lines += timeDataParallel(options)
     default:   // mlp-train-memory: in a fresh process
         lines += runChild(CommandLine.arguments[0], ["--memory-child", "--threads", String(threads)], echo: true)
     }

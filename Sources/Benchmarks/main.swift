@@ -7,11 +7,14 @@ import Foundation
 let workloadNames = ["gemm-128", "gemm-512", "gemm-1024", "mlp-train", "small-mlp-train", "scalar-chain", "conv-train",
                      "mlp-train-memory", "fma-peak", "mlp-train-compiled", "small-mlp-train-compiled", "conv-train-compiled",
                      "scalar-chain-compiled"]
+/// Workloads that `all` leaves out: mlp-train-data-parallel runs under an MPI launcher.
+let separateWorkloads = [dataParallelWorkload]
 
 let usage = """
 usage: backprop-bench [--workload NAME[,NAME…]|all] [--threads N] [--min-time S] [--check] [--compare PYTHON]
 
-  --workload   one or more of: \(workloadNames.joined(separator: ", ")); or all (the default)
+  --workload   one or more of: \(workloadNames.joined(separator: ", ")); or all (the default);
+               or \(dataParallelWorkload), under mpirun (mpirun -np 2 backprop-bench --workload \(dataParallelWorkload))
   --threads    the thread count (default 2), as Backprop.threadCount
   --min-time   the least measured seconds per timing (default 1.0)
   --check      print reference values instead of timings
@@ -47,6 +50,8 @@ while let flag = arguments.popFirst() {
     default: fail("unknown option \(flag)")
     }
 }
-if let unknown = options.workloads.first(where: { !workloadNames.contains($0) }) { fail("unknown workload \(unknown)") }
+if let unknown = options.workloads.first(where: { !(workloadNames + separateWorkloads).contains($0) }) {
+    fail("unknown workload \(unknown)")
+}
 
 run(options)

@@ -56,8 +56,13 @@ struct MPILibrary: @unchecked Sendable {
     /// own MPI first (Open MPI's `mpirun` sets `OMPI_*` variables, MPICH's Hydra `PMI_*` ones).
     static func candidates(environment: [String: String]) -> [String] {
         if let path = environment["BACKPROP_MPI_LIBRARY"], !path.isEmpty { return [path] }
+        #if canImport(Darwin)
+        let openMPI = ["libmpi.40.dylib", "libmpi.dylib", "/opt/homebrew/lib/libmpi.dylib", "/usr/local/lib/libmpi.dylib"]
+        let mpich = ["libmpich.12.dylib", "libmpi.12.dylib"]
+        #else
         let openMPI = ["libmpi.so.40", "libmpi.so"]
         let mpich = ["libmpich.so.12", "libmpi.so.12"]
+        #endif
         let launchedByMPICH = environment.keys.contains { $0.hasPrefix("PMI_") } && !environment.keys.contains { $0.hasPrefix("OMPI_") }
         return launchedByMPICH ? mpich + openMPI : openMPI + mpich
     }
