@@ -23,9 +23,11 @@ import Foundation
 /// the total, so that the result is the gradient of the mean loss over the whole global batch.
 /// Since every rank then applies the same update to the same parameters, they stay equal.
 ///
-/// A parameter without a gradient on a rank counts as zeros there, and every rank's parameter
-/// has the average as its gradient afterwards. In a group of one rank, averaging sends nothing
-/// and leaves the gradients as they are.
+/// The parameters averaged are the model's that require gradients (frozen ones are left alone).
+/// A parameter without a gradient on a rank counts as zeros there; if any rank has one, every
+/// rank's parameter has the average as its gradient afterwards, and if none has, it keeps none,
+/// as in one process. In a group of one rank, averaging sends nothing and leaves the gradients
+/// as they are.
 public final class DistributedDataParallel<Scalar: TensorScalar> {
     /// The model, whose parameters are averaged.
     public let model: any Module<Scalar>
@@ -41,8 +43,9 @@ public final class DistributedDataParallel<Scalar: TensorScalar> {
     public private(set) var communication = CommunicationStatistics()
 
     private let parameters: [Variable<Scalar>]
-    /// Each bucket: the parameters it holds (a range of `parameters`) and its packed elements,
-    /// with one more element at the end for the number of samples.
+    /// Each bucket: the parameters it holds (a range of `parameters`) and its packed elements: their
+    /// gradients, then one element per parameter for whether the rank has its gradient, then the
+    /// number of samples.
     private var buckets: [(parameters: Range<Int>, elements: [Scalar])] = []
 
     /// Wraps a model and its optimizer; every rank must make it, with a model of the same structure.
@@ -56,9 +59,10 @@ public final class DistributedDataParallel<Scalar: TensorScalar> {
         require(bucketCapacity > 0, "DistributedDataParallel: bucket capacity \(bucketCapacity) is not positive")
         (self.model, self.optimizer, self.group) = (model, optimizer, group)
         (self.bucketCapacity, self.broadcastsBuffers) = (bucketCapacity, broadcastsBuffers)
-        parameters = model.parameters()
-        try ensureSameStructure()
-        for parameter in parameters { try group.broadcast(&parameter.value, from: 0) }
+        let all = model.parameters()
+        parameters = all.filter(\.requiresGrad)
+        try ensureSameStructure(all)
+        for parameter in all { try group.broadcast(&parameter.value, from: 0) }
         try broadcastBuffers()
         var start = 0
         while start < parameters.count {
@@ -68,7 +72,7 @@ public final class DistributedDataParallel<Scalar: TensorScalar> {
                 end += 1
             } while end < parameters.count && bytes + parameters[end].value.count * MemoryLayout<Scalar>.stride <= bucketCapacity
             let count = parameters[start..<end].reduce(0) { $0 + $1.value.count }
-            buckets.append((start..<end, [Scalar](repeating: 0, count: count + 1)))
+            buckets.append((start..<end, [Scalar](repeating: 0, count: count + (end - start) + 1)))
             start = end
         }
     }
@@ -113,11 +117,13 @@ public final class DistributedDataParallel<Scalar: TensorScalar> {
         for index in buckets.indices {
             let range = buckets[index].parameters
             try buckets[index].elements.withUnsafeMutableBufferPointer { packed in
+                // [every parameter's gradient…, whether each has one…, the samples]
                 let base = packed.baseAddress!
+                let present = base + (packed.count - 1 - range.count)
                 var offset = 0
-                for parameter in parameters[range] {
+                for (slot, parameter) in parameters[range].enumerated() {
                     let count = parameter.value.count
-                    if let grad = parameter.grad {
+                    if let grad = parameter.grad, count > 0 {
                         grad.withUnsafeBufferPointer { gradient in
                             if samples == nil {
                                 (base + offset).update(from: gradient.baseAddress!, count: count)
@@ -128,20 +134,24 @@ public final class DistributedDataParallel<Scalar: TensorScalar> {
                     } else {
                         (base + offset).update(repeating: 0, count: count)
                     }
+                    present[slot] = parameter.grad == nil ? 0 : 1
                     offset += count
                 }
-                base[offset] = weight
+                base[packed.count - 1] = weight
                 try group.allReduce(packed)
-                let scale = 1 / base[offset]
+                let total = base[packed.count - 1]
+                let scale = total > 0 ? 1 / total : 0
                 offset = 0
-                for parameter in parameters[range] {
+                for (slot, parameter) in parameters[range].enumerated() {
                     let count = parameter.value.count
+                    defer { offset += count }
+                    // A parameter that no rank has a gradient for keeps none, as in one process.
+                    guard present[slot] > 0, count > 0 else { continue }
                     if parameter.grad == nil { parameter.grad = Tensor.zeros(parameter.value.shape) }
                     parameter.grad!.withUnsafeMutableBufferPointer { gradient in
                         let target = gradient.baseAddress!
                         for i in 0..<count { target[i] = base[offset + i] * scale }
                     }
-                    offset += count
                 }
             }
             communication.bytes += buckets[index].elements.count * MemoryLayout<Scalar>.stride
@@ -155,19 +165,20 @@ public final class DistributedDataParallel<Scalar: TensorScalar> {
         for (_, buffer) in model.namedBuffers() { try group.broadcast(&buffer.value, from: 0) }
     }
 
-    /// Stops, on every rank, unless all ranks' models have the same parameter shapes in the same order.
-    private func ensureSameStructure() throws {
-        var fingerprint: UInt64 = 14_695_981_039_346_656_037    // FNV-1a over the ranks and dimensions
-        for parameter in parameters {
-            for dimension in [parameter.value.rank] + parameter.value.shape {
-                fingerprint = (fingerprint ^ UInt64(dimension)) &* 1_099_511_628_211
+    /// Stops, on every rank, unless all ranks' models have the same parameter shapes in the same
+    /// order, and the same ones frozen.
+    private func ensureSameStructure(_ all: [Variable<Scalar>]) throws {
+        var fingerprint: UInt64 = 14_695_981_039_346_656_037    // FNV-1a over the ranks, dimensions and flags
+        for parameter in all {
+            for word in [parameter.value.rank] + parameter.value.shape + [parameter.requiresGrad ? 1 : 0] {
+                fingerprint = (fingerprint ^ UInt64(word)) &* 1_099_511_628_211
             }
         }
         guard try group.allAgree(on: Int64(bitPattern: fingerprint)) else {
-            let shapes = parameters.map { "\($0.value.shape)" }.joined(separator: ", ")
+            let shapes = all.map { "\($0.value.shape)" + ($0.requiresGrad ? "" : " (frozen)") }.joined(separator: ", ")
             throw DistributedError.invalidArgument(
                 operation: "DistributedDataParallel",
-                message: "the ranks' models differ: rank \(group.rank) has \(parameters.count) parameters of shapes \(shapes)")
+                message: "the ranks' models differ: rank \(group.rank) has \(all.count) parameters of shapes \(shapes)")
         }
     }
 }

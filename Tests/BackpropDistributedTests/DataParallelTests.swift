@@ -26,8 +26,8 @@ struct DataParallelEquivalence {
         let result = try MPIRun.ranks(2, ["equivalence", "40", "8", "256", "--bucket-bytes", "300"])
         #expect(result.status == 0, "\(result.output)")
         for rank in 0..<2 {
-            // 16·6 + 16 + 3·16 + 3 = 163 parameters, and a sample count per bucket.
-            #expect(result.lines(ofRank: rank).contains("2 buckets, 660 bytes per step, 80 all-reduces in 40 steps"),
+            // 16·6 + 16 + 3·16 + 3 = 163 gradients, a flag for each of the 4 parameters, a sample count per bucket.
+            #expect(result.lines(ofRank: rank).contains("2 buckets, 676 bytes per step, 80 all-reduces in 40 steps"),
                     "\(result.output)")
             #expect(result.lines(ofRank: rank).contains("the ranks' parameters are identical"))
         }
@@ -52,7 +52,7 @@ struct DataParallelEquivalence {
         #expect(try difference(result) <= Self.tolerance)
     }
 
-    @Test func theWrapperRefusesDifferentModelsAndSavesFromRankZero() throws {
+    @Test func theWrapperRefusesDifferentModelsAveragesWhatRanksHaveAndSavesFromRankZero() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("distributed-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -65,6 +65,9 @@ struct DataParallelEquivalence {
                                    + "4 parameters of shapes [\(width), 2], [\(width)], [1, \(width)], [1]"), "\(result.output)")
             #expect(lines.contains("loaded epoch 1, the saved state"))
             #expect(lines.contains { $0.hasPrefix("save into a missing directory: rank 0 could not write \(directory.path)/missing") })
+            // The mean of the ranks' [1, 1] and [2, 2]; rank 0's 2 and nothing from rank 1, halved; no gradient
+            // where no rank had one; a frozen parameter left alone.
+            #expect(lines.contains("gradients: shared [1.5, 1.5], sometimes [1.0], never none, frozen none"), "\(result.output)")
         }
         #expect(result.lines(ofRank: 1).contains("load missing on rank 1: \(directory.path)/host-1/run.safetensors: no such file"))
         #expect(result.lines(ofRank: 0).contains(

@@ -61,7 +61,10 @@ case "collectives":
     inGroup { try checkCollectives($0) }
 case "wrapping":
     guard let directory = arguments.positional.first else { fail("no directory") }
-    inGroup { try checkWrapping($0, directory: URL(fileURLWithPath: directory)) }
+    inGroup { group in
+        try checkWrapping(group, directory: URL(fileURLWithPath: directory))
+        try checkUnusedParameters(group)
+    }
 case "equivalence":
     inGroup { group in
         try checkEquivalence(group, steps: arguments.integer(0), batchSize: arguments.integer(1), examples: arguments.integer(2),

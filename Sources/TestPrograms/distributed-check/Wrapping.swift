@@ -59,3 +59,28 @@ func checkWrapping(_ group: ProcessGroup, directory: URL) throws {
         print("rank \(rank): load missing on rank 1: \(error)")
     }
 }
+
+/// Two weights, one of which only rank 0's loss uses, one that no loss uses, and a frozen one.
+struct Branches: Layer {
+    let shared = Variable(Tensor<Float>([1, 2]), requiresGrad: true)
+    let sometimes = Variable(Tensor<Float>([3]), requiresGrad: true)
+    let never = Variable(Tensor<Float>([5]), requiresGrad: true)
+    let frozen = Variable(Tensor<Float>([7]))
+
+    func callAsFunction(_ x: Variable<Float>) -> Variable<Float> { (shared * x).sum() }
+}
+
+/// Averaging where ranks differ in which parameters got a gradient: prints each parameter's gradient.
+func checkUnusedParameters(_ group: ProcessGroup) throws {
+    let model = Branches()
+    let parallel = try DistributedDataParallel(model, optimizer: SGD(parameters: model.parameters(), learningRate: 0.1),
+                                               group: group)
+    // Rank r's input is [r + 1, r + 1]; rank 0 alone adds 2·sometimes.
+    var loss = model(Variable(Tensor<Float>([Float(group.rank + 1), Float(group.rank + 1)])))
+    if group.rank == 0 { loss = loss + (model.sometimes * 2).sum() }
+    loss.backward()
+    try parallel.averageGradients()
+    func describe(_ variable: Variable<Float>) -> String { variable.grad.map { "\($0.scalars)" } ?? "none" }
+    print("rank \(group.rank): gradients: shared \(describe(model.shared)), sometimes \(describe(model.sometimes)), "
+          + "never \(describe(model.never)), frozen \(describe(model.frozen))")
+}
