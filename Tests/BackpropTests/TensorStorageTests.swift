@@ -14,6 +14,19 @@ import Testing
         }
     }
 
+    @Test func rawBufferAccessReadsInOrderAndWritesOnlyItsOwnCopy() {
+        for scalars in [[Float(7)], [1, 2, 3, 4, 5, 6]] {    // a scalar, and a tensor with storage
+            let original = Tensor<Float>(shape: scalars.count == 1 ? [] : [2, 3], scalars: scalars)
+            #expect(original.withUnsafeBufferPointer { Array($0) } == scalars)
+            var written = original
+            written.withUnsafeMutableBufferPointer { buffer in
+                for i in buffer.indices { buffer[i] *= 10 }
+            }
+            #expect(written.scalars == scalars.map { $0 * 10 } && written.shape == original.shape)
+            #expect(original.scalars == scalars)
+        }
+    }
+
     @Test func oneElementTensorsHoldTheirElementWithoutStorage() {
         let original = Tensor<Double>(shape: [1, 1], scalars: [2.5])
         var copy = original.reshaped([1])

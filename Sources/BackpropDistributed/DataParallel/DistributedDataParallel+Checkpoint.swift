@@ -39,11 +39,11 @@ extension DistributedDataParallel {
                      strict: Bool = true) throws -> Int? {
         let outcome = Result { try model.load(from: url, optimizer: optimizer, schedule: schedule, loader: loader, strict: strict) }
         let failed = if case .failure = outcome { Int64(group.rank) } else { Int64(-1) }
-        let firstFailure = try group.maxima(of: [failed])[0]
+        let failingRank = try group.maxima(of: [failed])[0]    // the highest rank that failed, or -1
         if case .failure(let error) = outcome { throw error }
-        if firstFailure >= 0 {
+        if failingRank >= 0 {
             throw DistributedError.invalidArgument(operation: "DistributedDataParallel.load",
-                                                   message: "rank \(firstFailure) could not load \(url.lastPathComponent) (its own error says why)")
+                                                   message: "rank \(failingRank) could not load \(url.lastPathComponent) (its own error says why)")
         }
         guard try group.allAgree(on: Int64(bitPattern: parameterChecksum())) else {
             throw DistributedError.invalidArgument(operation: "DistributedDataParallel.load",

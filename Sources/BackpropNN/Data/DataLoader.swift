@@ -40,7 +40,7 @@ public final class DataLoader<Data: Dataset>: Sequence, ResumableLoader {
     public var batchCount: Int {
         let (ranks, whole) = (shard?.count ?? 1, batchSize * (shard?.count ?? 1))
         let rest = dataset.count % whole
-        return dataset.count / whole + (!dropLast && rest >= ranks && rest > 0 ? 1 : 0)
+        return dataset.count / whole + (!dropLast && rest >= ranks ? 1 : 0)    // rest ≥ ranks ≥ 1: a batch for each
     }
 
     /// The state of the generator that draws each pass's order, which a pass advances when it starts.
