@@ -54,14 +54,12 @@ extension DistributedDataParallel {
 
     /// An FNV-1a hash of every parameter element's bits.
     func parameterChecksum() -> UInt64 {
-        var hash: UInt64 = 14_695_981_039_346_656_037
+        var hasher = FNV1a()
         for parameter in model.parameters() {
             parameter.value.withUnsafeBufferPointer { elements in
-                for element in elements {
-                    hash = (hash ^ Double(element).bitPattern) &* 1_099_511_628_211
-                }
+                for element in elements { hasher.add(Double(element).bitPattern) }
             }
         }
-        return hash
+        return hasher.value
     }
 }

@@ -168,13 +168,13 @@ public final class DistributedDataParallel<Scalar: TensorScalar> {
     /// Stops, on every rank, unless all ranks' models have the same parameter shapes in the same
     /// order, and the same ones frozen.
     private func ensureSameStructure(_ all: [Variable<Scalar>]) throws {
-        var fingerprint: UInt64 = 14_695_981_039_346_656_037    // FNV-1a over the ranks, dimensions and flags
+        var fingerprint = FNV1a()    // over the ranks, dimensions and flags
         for parameter in all {
             for word in [parameter.value.rank] + parameter.value.shape + [parameter.requiresGrad ? 1 : 0] {
-                fingerprint = (fingerprint ^ UInt64(word)) &* 1_099_511_628_211
+                fingerprint.add(UInt64(word))
             }
         }
-        guard try group.allAgree(on: Int64(bitPattern: fingerprint)) else {
+        guard try group.allAgree(on: Int64(bitPattern: fingerprint.value)) else {
             let shapes = all.map { "\($0.value.shape)" + ($0.requiresGrad ? "" : " (frozen)") }.joined(separator: ", ")
             throw DistributedError.invalidArgument(
                 operation: "DistributedDataParallel",

@@ -71,8 +71,8 @@ public final class ProcessGroup: @unchecked Sendable {
     /// left waiting for it.
     ///
     /// - Throws: what ``initialize(timeout:library:)`` throws; errors from `body` abort instead.
-    public static func run<Result>(timeout: Duration = defaultTimeout, library: String? = nil,
-                                   _ body: (ProcessGroup) throws -> Result) throws(DistributedError) -> Result {
+    public static func run<Value>(timeout: Duration = defaultTimeout, library: String? = nil,
+                                  _ body: (ProcessGroup) throws -> Value) throws(DistributedError) -> Value {
         let group = try initialize(timeout: timeout, library: library)
         do {
             let result = try body(group)
@@ -105,8 +105,9 @@ public final class ProcessGroup: @unchecked Sendable {
         watchdog = CollectiveWatchdog(timeout: timeout, rankDescription: "rank \(rank) of \(size) (\(library.hostName))")
         watchdog.start()
         // Each rank's host, as a hash in its own slot; the largest of each slot is that rank's.
-        var hash: Int64 = 0
-        for byte in hostName.utf8 { hash = (hash ^ Int64(byte)) &* 1_099_511_628_211 }
+        var hasher = FNV1a()
+        for byte in hostName.utf8 { hasher.add(UInt64(byte)) }
+        let hash = Int64(bitPattern: hasher.value)
         var hosts = [Int64](repeating: .min, count: self.size)
         hosts[self.rank] = hash
         do { hosts = try maxima(of: hosts) } catch {

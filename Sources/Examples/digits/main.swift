@@ -82,7 +82,7 @@ for epoch in 1...options.epochs {
         progress?.update(epoch: epoch, batch: index + 1, loss: batch.loss, metric: batch.accuracy, samples: size * ranks)
     }, update: distributed.map { run in { run.step(samples: $0) } })
     let overall = distributed?.combined(trained, seen: seen) ?? trained
-    guard let progress else { continue }
+    guard let progress else { continue }    // rank 0 alone scores the test images and keeps the curves
     let tested = evaluate(network, on: test).score
     history.append((overall, tested))
     progress.finishEpoch(epoch: epoch, loss: overall.loss, metric: overall.accuracy,
