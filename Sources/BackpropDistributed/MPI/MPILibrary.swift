@@ -27,7 +27,6 @@ struct MPILibrary: @unchecked Sendable {
     let float: Handle
     let double: Handle
     let int64: Handle
-    let byte: Handle
     let sum: Handle
     let max: Handle
     let min: Handle
@@ -101,7 +100,6 @@ struct MPILibrary: @unchecked Sendable {
             float = Handle(try symbol("ompi_mpi_float"))
             double = Handle(try symbol("ompi_mpi_double"))
             int64 = Handle(try symbol("ompi_mpi_int64_t"))
-            byte = Handle(try symbol("ompi_mpi_byte"))
             sum = Handle(try symbol("ompi_mpi_op_sum"))
             max = Handle(try symbol("ompi_mpi_op_max"))
             min = Handle(try symbol("ompi_mpi_op_min"))
@@ -118,7 +116,6 @@ struct MPILibrary: @unchecked Sendable {
             float = constant(0x4c00_040a)
             double = constant(0x4c00_080b)
             int64 = constant(0x4c00_083a)
-            byte = constant(0x4c00_010d)
             sum = constant(0x5800_0003)
             max = constant(0x5800_0001)
             min = constant(0x5800_0002)

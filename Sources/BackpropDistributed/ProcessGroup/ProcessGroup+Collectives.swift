@@ -73,9 +73,6 @@ extension ProcessGroup {
         throw DistributedError.invalidArgument(operation: "ProcessGroup", message: "MPI has no type for \(Scalar.self): use Float or Double")
     }
 
-    /// MPI counts are 32-bit: a longer buffer goes in pieces.
-    private static let largestCount = Int(Int32.max)
-
     private func allReduce(_ base: UnsafeMutableRawPointer?, count: Int, datatype: MPILibrary.Handle,
                            operation: ReductionOperation) throws {
         let op = switch operation {
@@ -83,35 +80,30 @@ extension ProcessGroup {
         case .max: library.max
         case .min: library.min
         }
-        let stride = elementSize(datatype)
-        var start = 0
-        repeat {
-            let piece = Swift.min(count - start, Self.largestCount)
-            let address = base.map { $0 + start * stride }
-            try collective("MPI_Allreduce") {
-                library.allreduce(library.inPlace, address, Int32(piece), datatype, op, library.commWorld)
-            }
-            start += piece
-        } while start < count
+        try inPieces(base, count: count, datatype: datatype) { address, piece in
+            try collective("MPI_Allreduce") { library.allreduce(library.inPlace, address, piece, datatype, op, library.commWorld) }
+        }
     }
 
     private func broadcast(_ base: UnsafeMutableRawPointer?, count: Int, datatype: MPILibrary.Handle, from root: Int) throws {
         guard (0..<size).contains(root) else {
             throw DistributedError.invalidArgument(operation: "broadcast", message: "root \(root) is not a rank of 0..<\(size)")
         }
-        let stride = elementSize(datatype)
-        var start = 0
-        repeat {
-            let piece = Swift.min(count - start, Self.largestCount)
-            let address = base.map { $0 + start * stride }
-            try collective("MPI_Bcast") { library.bcast(address, Int32(piece), datatype, Int32(root), library.commWorld) }
-            start += piece
-        } while start < count
+        try inPieces(base, count: count, datatype: datatype) { address, piece in
+            try collective("MPI_Bcast") { library.bcast(address, piece, datatype, Int32(root), library.commWorld) }
+        }
     }
 
-    private func elementSize(_ datatype: MPILibrary.Handle) -> Int {
-        if datatype == library.float { return 4 }
-        if datatype == library.double || datatype == library.int64 { return 8 }
-        return 1
+    /// Calls `body` on consecutive pieces of `count` elements from `base`: MPI counts are 32-bit, so a
+    /// longer buffer goes in pieces of at most `Int32.max` elements (an empty one as one empty piece).
+    private func inPieces(_ base: UnsafeMutableRawPointer?, count: Int, datatype: MPILibrary.Handle,
+                          _ body: (UnsafeMutableRawPointer?, Int32) throws -> Void) throws {
+        let stride = datatype == library.float ? 4 : 8    // Float, or Double and Int64
+        var start = 0
+        repeat {
+            let piece = Swift.min(count - start, Int(Int32.max))
+            try body(base.map { $0 + start * stride }, Int32(piece))
+            start += piece
+        } while start < count
     }
 }
